@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Makes sure the base image both Dockerfiles start FROM exists: present, else pulled, else (no registry
+# reachable) built from Debian's archive with mmdebstrap, slimmed like Debian's own slim images.
+set -euo pipefail
+
+image=${1:?usage: base-image.sh IMAGE (e.g. debian:trixie-slim)}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+here=$(cd "$(dirname "$0")" && pwd)
+
+if docker image inspect "$image" >/dev/null 2>&1; then
+  exit 0
+fi
+echo "base image $image: not present, trying to pull it"
+if docker pull "$image" >/dev/null 2>&1; then
+  echo "base image $image: pulled"
+  exit 0
+fi
+
+# Only Debian's slim images can be rebuilt here: debian:SUITE-slim.
+if [[ ! $image =~ ^debian:([a-z]+)-slim$ ]]; then
+  echo "base image $image: cannot be pulled and only debian:SUITE-slim can be built locally" >&2
+  exit 1
+fi
+suite=${BASH_REMATCH[1]}
+
+if ! command -v mmdebstrap >/dev/null; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "base image $image: cannot be pulled; install mmdebstrap (apt-get install mmdebstrap) to build it" >&2
+    exit 1
+  fi
+  echo "base image $image: installing mmdebstrap to build it"
+  DEBIAN_FRONTEND=noninteractive apt-get -qq update >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -qq install -y mmdebstrap >/dev/null
+fi
+
+echo "base image $image: cannot be pulled; building it from $mirror ($suite, minbase, slimmed)"
+start=$SECONDS
+mmdebstrap --quiet --variant=minbase --format=tar \
+  --dpkgopt="$here/base-image/dpkg-excludes" \
+  --aptopt="$here/base-image/apt-docker-clean" \
+  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log "$1"/var/log/apt/*' \
+  "$suite" - "$mirror" |
+  docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' \
+    --change "LABEL org.opencontainers.image.description=\"$image built locally from $mirror by mmdebstrap\"" \
+    - "$image" >/dev/null
+size=$(docker image inspect --format '{{.Size}}' "$image")
+echo "base image $image: built in $((SECONDS - start)) s, $((size / 1000000)) MB"
