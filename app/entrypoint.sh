@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Copies the shipped vassal files into the emperor's writable directory (a tmpfs: the root filesystem
-# is read-only), so a vassal can be added, touched or removed at runtime, then becomes supervisord.
+# Resets the emperor's writable vassal directory (a volume: the root filesystem is read-only) to the
+# vassal files shipped in the image, then becomes supervisord. Vassals added, touched or removed at
+# runtime last until the container restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
+find /run/vassals -mindepth 1 -delete
 cp /etc/uwsgi/vassals/*.ini /run/vassals/
 exec "$@"

@@ -1,0 +1,101 @@
+# The stack's everyday commands. `make` alone lists them.
+# Every target installs or builds what it needs first: the tool virtualenv (.tools/venv, with
+# Compose v2 where `docker compose` is missing), the Debian base image where it cannot be pulled.
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+# Knobs shared with compose.yaml come from .env when there is one (see .env.example).
+-include .env
+BASE_IMAGE ?= debian:trixie-slim
+PYTEST_ARGS ?=
+
+VENV := .tools/venv
+COMPOSE := scripts/compose
+PYTEST := $(VENV)/bin/pytest
+
+# A TLS-inspecting proxy's CA certificates, added on this host, are handed to the image build as a
+# build secret (compose.yaml: extra_ca). Absent on ordinary hosts.
+HOST_EXTRA_CAS := $(wildcard /usr/local/share/ca-certificates/*.crt /usr/local/share/ca-certificates/*/*.crt)
+ifneq ($(HOST_EXTRA_CAS),)
+EXTRA_CA_FILE ?= $(CURDIR)/.tools/extra-ca.pem
+export EXTRA_CA_FILE
+endif
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: tests/requirements.txt
+	@command -v docker >/dev/null || { echo "docker not found: install Docker Engine first" >&2; exit 1; }
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r tests/requirements.txt
+	@touch $@
+
+.tools/extra-ca.pem: $(HOST_EXTRA_CAS)
+	@mkdir -p .tools
+	cat $^ > $@
+
+.PHONY: tools
+tools: $(VENV)/.installed $(if $(HOST_EXTRA_CAS),.tools/extra-ca.pem) ## Install the host-side tools (.tools/venv: Compose v2, pytest, linters)
+
+.PHONY: base-image
+base-image: ## Make sure $BASE_IMAGE exists: pull it, or build it from Debian's archive
+	scripts/base-image.sh $(BASE_IMAGE)
+
+.PHONY: build
+build: tools base-image ## Build the app and nginx images
+	$(COMPOSE) build
+
+.PHONY: up
+up: build ## Start the stack, wait until it is healthy, print its URLs
+	$(COMPOSE) up --detach --wait
+	@address=$$($(COMPOSE) port nginx 8080); \
+	echo "Up: http://$$address/ (main app), http://$$address/apps/api/ (API)"
+
+.PHONY: down
+down: tools ## Stop and remove the stack's containers (volumes are kept)
+	$(COMPOSE) down --remove-orphans
+
+.PHONY: logs
+logs: tools ## Follow every container's logs
+	$(COMPOSE) logs --follow --tail=100
+
+.PHONY: ps
+ps: tools ## Show the containers and their health
+	$(COMPOSE) ps --all
+
+.PHONY: status
+status: tools ## Show supervisord's programs inside the app container
+	$(COMPOSE) exec app supervisorctl status
+
+.PHONY: reload
+reload: tools ## Reload every app's code, one worker at a time, without failing a request
+	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
+
+.PHONY: test
+test: build ## Run every test: the apps' unit tests, then the real stack under a throwaway project
+	$(PYTEST) $(PYTEST_ARGS)
+
+.PHONY: test-unit
+test-unit: tools ## Run the apps' unit tests only (no Docker)
+	$(PYTEST) tests/unit $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile
+	$(COMPOSE) config --quiet
+
+.PHONY: requirements
+requirements: tools ## Re-pin app/requirements.txt and tests/requirements.txt from their .in files
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		-o app/requirements.txt app/requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		-o tests/requirements.txt tests/requirements.in
+
+.PHONY: clean
+clean: ## Remove the stack, its volumes and images, and the tool virtualenv
+	if [ -x $(VENV)/bin/python ]; then $(COMPOSE) down --volumes --remove-orphans --rmi all; fi
+	rm -rf .tools .pytest_cache .ruff_cache

@@ -1,0 +1,142 @@
+"""One Compose project of the real stack, driven by the Compose CLI and inspected by the Docker SDK."""
+
+import io
+import os
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import docker
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = [str(ROOT / "scripts" / "compose")]
+COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
+APP_UID = 10001
+# The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
+LIST_PROCESSES = """
+import pathlib
+for proc in pathlib.Path("/proc").iterdir():
+    try:
+        title = (proc / "cmdline").read_bytes().replace(b"\\0", b" ").decode().strip()
+    except OSError:
+        continue
+    if proc.name.isdigit() and title:
+        print(proc.name, title)
+"""
+
+
+def wait_until(check, timeout, what, interval=0.2):
+    """Poll `check` until it returns a truthy value; return it, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def compose_as_shipped(*args):
+    """Compose on compose.yaml alone, without .env or knobs from the environment: the defaults."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HTTP_BIND", "HTTP_PORT") and not k.startswith("COMPOSE_")}
+    command = [*COMPOSE, "--project-directory", str(ROOT), "--env-file", "/dev/null", "-f", str(ROOT / "compose.yaml")]
+    result = subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+class Stack:
+    def __init__(self, project):
+        self.project = project
+        self.docker = docker.from_env()
+
+    def compose(self, *args, check=True, timeout=600):
+        files = [arg for path in COMPOSE_FILES for arg in ("-f", str(path))]
+        command = [*COMPOSE, "--project-directory", str(ROOT), "-p", self.project, *files, *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        return result
+
+    def up(self):
+        self.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180")
+
+    def down(self):
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "45")
+
+    def leftovers(self):
+        """Whatever of this project still exists in Docker (nothing, after down)."""
+        label = {"label": f"com.docker.compose.project={self.project}"}
+        return (
+            [c.name for c in self.docker.containers.list(all=True, filters=label)]
+            + [n.name for n in self.docker.networks.list(filters=label)]
+            + [v.name for v in self.docker.volumes.list(filters=label)]
+        )
+
+    def container(self, service):
+        """The service's one container, found by Compose's labels, its attrs fresh."""
+        labels = [f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]
+        (found,) = self.docker.containers.list(all=True, filters={"label": labels})
+        return found
+
+    def health(self, service):
+        return self.container(service).attrs["State"]["Health"]
+
+    @property
+    def base_url(self):
+        (binding,) = self.container("nginx").ports["8080/tcp"]
+        return f"http://{binding['HostIp']}:{binding['HostPort']}"
+
+    @property
+    def address(self):
+        (binding,) = self.container("nginx").ports["8080/tcp"]
+        return binding["HostIp"], int(binding["HostPort"])
+
+    def exec(self, service, *command, user=""):
+        """Run a command in the service's container; return its output, failing if it fails."""
+        code, output = self.container(service).exec_run(list(command), user=user)
+        text = output.decode(errors="replace")
+        assert code == 0, f"{command} in {service} exited {code}: {text}"
+        return text
+
+    def try_exec(self, service, *command):
+        code, output = self.container(service).exec_run(list(command))
+        return code, output.decode(errors="replace")
+
+    def put_file(self, service, path, content, uid=APP_UID):
+        """Write a file into the container as `uid`: under a temporary name, then renamed into place,
+        so a watcher (the emperor polls every 3 s) never sees it half written."""
+        path = Path(path)
+        temporary = f".{path.name}.tmp"
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            data = content.encode()
+            info = tarfile.TarInfo(temporary)
+            info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
+            tar.addfile(info, io.BytesIO(data))
+        assert self.container(service).put_archive(str(path.parent), archive.getvalue())
+        self.exec(service, "mv", str(path.parent / temporary), str(path))
+
+    def vassal_processes(self, name):
+        """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,
+        as in the apps' X-Vassal header), from the process titles uWSGI sets (auto-procname)."""
+        pids = {"master": None, "workers": set()}
+        for line in self.exec("app", "python3", "-c", LIST_PROCESSES).splitlines():
+            pid, _, title = line.partition(" ")
+            if title == f"[{name}] uWSGI master":
+                pids["master"] = int(pid)
+            elif title.startswith(f"[{name}] uWSGI worker"):
+                pids["workers"].add(int(pid))
+        return pids
+
+    def diagnostics(self):
+        """`ps -a` and every container's logs: attached to a failing test's report."""
+        parts = [self.compose("ps", "--all", check=False).stdout]
+        for container in self.docker.containers.list(
+            all=True, filters={"label": f"com.docker.compose.project={self.project}"}
+        ):
+            logs = container.logs(tail=200).decode(errors="replace")
+            parts.append(f"---- {container.name} ({container.status}) last 200 lines ----\n{logs}")
+        return "\n".join(parts)

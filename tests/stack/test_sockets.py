@@ -1,0 +1,46 @@
+"""Behaviour 3: sockets live on the shared volume, mode 0660, group `sockets`; supervisord's control
+socket stays private to the app container."""
+
+import pytest
+
+SOCKETS_GID = 10500
+
+
+def _volume_at(container, destination):
+    (mount,) = [m for m in container.attrs["Mounts"] if m["Destination"] == destination]
+    return mount
+
+
+def test_both_containers_mount_the_same_socket_volume(stack):
+    app_mount = _volume_at(stack.container("app"), "/run/uwsgi")
+    nginx_mount = _volume_at(stack.container("nginx"), "/run/uwsgi")
+    assert app_mount["Type"] == nginx_mount["Type"] == "volume"
+    assert app_mount["Name"] == nginx_mount["Name"]
+    assert app_mount["RW"] is True
+    assert nginx_mount["RW"] is False
+
+
+@pytest.mark.parametrize("vassal", ["main", "api"])
+def test_socket_is_mode_0660_in_the_group_nginx_is_in(stack, vassal):
+    # Seen from the nginx container: what nginx's worker gets to connect to.
+    mode, gid, kind = stack.exec("nginx", "stat", "-c", "%a %g %F", f"/run/uwsgi/{vassal}.sock").split(maxsplit=2)
+    assert (mode, int(gid), kind.strip()) == ("660", SOCKETS_GID, "socket")
+    nginx_groups = stack.exec("nginx", "id", "-G", "www-data").split()
+    assert str(SOCKETS_GID) in nginx_groups
+
+
+def test_nginx_workers_run_as_www_data(stack):
+    titles = stack.container("nginx").top(ps_args="-o user:20,args")["Processes"]
+    workers = [user for user, title in titles if title.startswith("nginx: worker")]
+    assert workers
+    assert set(workers) == {"33"} or set(workers) == {"www-data"}
+
+
+def test_supervisor_control_socket_is_private_to_the_app_container(stack):
+    listing = stack.exec("app", "stat", "-c", "%a %U %F", "/tmp/supervisor.sock")
+    assert listing.split() == ["700", "app", "socket"]
+    # Nowhere in the nginx container, the shared volume included.
+    found = stack.exec("nginx", "find", "/", "-name", "supervisor*.sock", "-not", "-path", "/proc/*")
+    assert found.strip() == ""
+    shared = stack.exec("app", "ls", "-A", "/run/uwsgi").split()
+    assert sorted(shared) == ["api.pid", "api.sock", "main.pid", "main.sock"]

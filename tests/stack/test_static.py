@@ -1,0 +1,26 @@
+"""Behaviour 2: nginx serves the main app's static files itself, also while the app is down."""
+
+from harness import ROOT
+
+STYLESHEET = (ROOT / "app" / "main" / "static" / "style.css").read_bytes()
+
+
+def test_static_file_is_served_by_nginx(http):
+    response = http.get("/static/style.css")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/css"
+    assert response.content == STYLESHEET
+    assert "X-Vassal" not in response.headers
+
+
+def test_static_file_is_served_while_the_main_vassal_is_stopped(stack, http):
+    stack.exec("app", "mv", "/run/vassals/main.ini", "/tmp/main.ini")
+    try:
+        # The emperor polls every 3 s: the main app goes away, its socket with it.
+        http.wait_for_status("/", 502, timeout=20)
+        response = http.get("/static/style.css")
+        assert response.status_code == 200
+        assert response.content == STYLESHEET
+    finally:
+        stack.exec("app", "cp", "/tmp/main.ini", "/run/vassals/main.ini")
+    http.wait_for_status("/", 200, timeout=20)

@@ -1,0 +1,97 @@
+"""Behaviours 5-7: the emperor's vassal directory drives what is served, through nginx, live."""
+
+import http.client
+
+import pytest
+from harness import wait_until
+
+# A new vassal running the API's code under another name: served at /apps/<name>/.
+EXTRA_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+module = api:app
+"""
+BROKEN_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+module = no_such_module:app
+"""
+
+
+def test_added_vassal_serves_through_nginx_and_removed_one_is_404(stack, http):
+    assert http.get("/apps/hello/").status_code == 404
+    stack.put_file("app", "/run/vassals/hello.ini", EXTRA_VASSAL)
+    try:
+        response = http.wait_for_status("/apps/hello/", 200)
+        assert response.headers["X-Vassal"].startswith("hello/")
+        assert response.json()["mounted_at"] == "/apps/hello/"
+        assert stack.exec("app", "stat", "-c", "%a", "/run/uwsgi/hello.sock").strip() == "660"
+    finally:
+        stack.exec("app", "rm", "-f", "/run/vassals/hello.ini")
+    http.wait_for_status("/apps/hello/", 404)
+    assert stack.exec("app", "ls", "/run/uwsgi").split() == ["api.pid", "api.sock", "main.pid", "main.sock"]
+
+
+def test_unknown_app_name_is_404(http):
+    response = http.get("/apps/no-such-app/")
+    assert response.status_code == 404
+    assert "X-Vassal" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/apps/..%2F..%2Fetc%2Fpasswd/",
+        "/apps/%2e%2e/%2e%2e/run/uwsgi/main/",
+        "/apps/api%2F..%2F..%2Fvassals%2Fmain/",
+        "/apps/main.sock/",
+        "/apps/.hidden/",
+        "/apps/API/",
+        "/apps/a%00b/",
+        "/apps/..;/",
+    ],
+)
+def test_app_names_cannot_reach_outside_the_socket_directory(stack, path):
+    # Raw request line: an HTTP library would normalise the dots before sending.
+    connection = http.client.HTTPConnection(*stack.address, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    connection.close()
+    assert response.status in (400, 404), (path, response.status)
+    # Any 404 from an app is the main app's catch-all, never another vassal's socket.
+    vassal = response.getheader("X-Vassal") or "none"
+    assert vassal == "none" or vassal.startswith("main/"), (path, vassal)
+
+
+def test_touching_a_vassal_file_reloads_it(stack, http):
+    before = stack.vassal_processes("api")
+    # The file is older than a second (the emperor compares mtimes at 1-second resolution).
+    stack.exec("app", "touch", "/run/vassals/api.ini")
+    after = wait_until(
+        lambda: (p := stack.vassal_processes("api"))["workers"]
+        and not p["workers"] & before["workers"]
+        and len(p["workers"]) == 2
+        and p,
+        timeout=30,
+        what="the api vassal's workers to be replaced",
+    )
+    response = http.wait_for_status("/apps/api/", 200)
+    assert int(response.headers["X-Vassal"].split("/")[1]) in after["workers"]
+
+
+def test_a_vassal_that_cannot_import_its_app_makes_the_app_unhealthy(stack, http):
+    stack.put_file("app", "/run/vassals/broken.ini", BROKEN_VASSAL)
+    try:
+        health = wait_until(
+            lambda: (h := stack.health("app"))["Status"] == "unhealthy" and h,
+            timeout=60,
+            what="the app container to turn unhealthy",
+            interval=1,
+        )
+        assert "vassal 'broken'" in health["Log"][-1]["Output"]
+        # The other vassals keep serving.
+        assert http.get("/").status_code == 200
+        assert http.get("/apps/api/").status_code == 200
+    finally:
+        stack.exec("app", "rm", "-f", "/run/vassals/broken.ini")
+    wait_until(lambda: stack.health("app")["Status"] == "healthy", 60, "the app to be healthy again", 1)
