@@ -39,9 +39,12 @@ def app(environ, start_response):
     else:
         status, body = "200 OK", route(environ)
     payload = json.dumps(body).encode()
-    start_response(status, [
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(payload))),
-        ("X-Vassal", f"{VASSAL}/{os.getpid()}"),
-    ])
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            ("X-Vassal", f"{VASSAL}/{os.getpid()}"),
+        ],
+    )
     return [payload]

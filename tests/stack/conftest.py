@@ -58,10 +58,12 @@ def http(stack):
 
         def wait_for_status(self, path, status, timeout=30):
             """Poll until `path` answers `status`; return that response."""
-            return wait_until(
-                lambda: (r := self.get(path)).status_code == status and r,
+            # A list, so that a 4xx/5xx response (falsy in requests) still ends the wait.
+            (response,) = wait_until(
+                lambda: (r := self.get(path)).status_code == status and [r],
                 timeout,
                 f"{path} to answer {status}",
             )
+            return response
 
     return Client()

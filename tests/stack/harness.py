@@ -40,9 +40,20 @@ def wait_until(check, timeout, what, interval=0.2):
 
 def compose_as_shipped(*args):
     """Compose on compose.yaml alone, without .env or knobs from the environment: the defaults."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HTTP_BIND", "HTTP_PORT") and not k.startswith("COMPOSE_")}
-    command = [*COMPOSE, "--project-directory", str(ROOT), "--env-file", "/dev/null", "-f", str(ROOT / "compose.yaml")]
-    result = subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+    knobs = ("HTTP_BIND", "HTTP_PORT")
+    env = {k: v for k, v in os.environ.items() if k not in knobs and not k.startswith("COMPOSE_")}
+    command = [
+        *COMPOSE,
+        "--project-directory",
+        str(ROOT),
+        "--env-file",
+        "/dev/null",
+        "-f",
+        str(ROOT / "compose.yaml"),
+    ]
+    result = subprocess.run(
+        [*command, *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -57,7 +68,9 @@ class Stack:
         command = [*COMPOSE, "--project-directory", str(ROOT), "-p", self.project, *files, *args]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if check and result.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+            raise RuntimeError(
+                f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+            )
         return result
 
     def up(self):

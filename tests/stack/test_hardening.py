@@ -21,9 +21,9 @@ def test_container_is_locked_down(stack, service):
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_no_process_runs_as_root(stack, service):
-    processes = stack.container(service).top(ps_args="-o uid,args")["Processes"]
+    processes = stack.container(service).top(ps_args="-o pid,uid,args")["Processes"]
     assert processes
-    assert [title for uid, title in processes if uid == "0"] == []
+    assert [title for _, uid, title in processes if uid == "0"] == []
 
 
 @pytest.mark.parametrize("service", SERVICES)

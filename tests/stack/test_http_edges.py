@@ -12,7 +12,9 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/", "/apps/api/", "/static/style.css", "/apps/no-such-app/", "/no-such-page"])
+@pytest.mark.parametrize(
+    "path", ["/", "/apps/api/", "/static/style.css", "/apps/no-such-app/", "/no-such-page"]
+)
 def test_server_header_has_no_version_and_security_headers_are_always_sent(http, path):
     response = http.get(path)
     assert response.status_code in (200, 404)

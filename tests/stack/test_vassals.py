@@ -68,10 +68,12 @@ def test_touching_a_vassal_file_reloads_it(stack, http):
     # The file is older than a second (the emperor compares mtimes at 1-second resolution).
     stack.exec("app", "touch", "/run/vassals/api.ini")
     after = wait_until(
-        lambda: (p := stack.vassal_processes("api"))["workers"]
-        and not p["workers"] & before["workers"]
-        and len(p["workers"]) == 2
-        and p,
+        lambda: (
+            (p := stack.vassal_processes("api"))["workers"]
+            and not p["workers"] & before["workers"]
+            and len(p["workers"]) == 2
+            and p
+        ),
         timeout=30,
         what="the api vassal's workers to be replaced",
     )

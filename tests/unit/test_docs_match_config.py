@@ -1,0 +1,42 @@
+"""The README and .env.example must name every knob compose.yaml and the Makefile read."""
+
+import re
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+# compose.yaml without its comments.
+COMPOSE = "\n".join(
+    line.split(" #")[0]
+    for line in (ROOT / "compose.yaml").read_text().splitlines()
+    if not line.lstrip().startswith("#")
+)
+COMPOSE_KNOBS = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE))
+
+
+def _knob_table_names():
+    return set(re.findall(r"^\| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
+
+
+def test_every_compose_knob_is_in_the_readme_table():
+    assert COMPOSE_KNOBS
+    assert COMPOSE_KNOBS <= _knob_table_names()
+
+
+def test_every_compose_knob_is_in_env_example():
+    listed = set(re.findall(r"^#? ?([A-Z_]+)=", ENV_EXAMPLE, flags=re.MULTILINE))
+    assert COMPOSE_KNOBS <= listed
+
+
+def test_readme_knob_defaults_match_compose():
+    for name, default in re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE):
+        assert f"| `{name}` | `{default}` |" in README, name
+
+
+def test_every_make_target_the_readme_names_exists():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z-]+):", makefile, flags=re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z-]+)", README))
+    assert named
+    assert named <= targets
