@@ -6,12 +6,25 @@ SDK finds its containers by label. A failing test's report gets `ps -a` and ever
 """
 
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 from harness import Stack, wait_until
 
 _stacks = []
+# Every fault a test injected, for the table at the end of the run: nothing lost silently.
+_faults = []
+LAB_CODE = (Path(__file__).parent / "testapps" / "lab.py").read_text()
+LAB_VASSAL = """[uwsgi]
+; Fault tests only: the lab app's code lives on the writable vassal volume.
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+pythonpath = /run/vassals/lab-code
+module = lab:app
+; Short enough for a test, longer than the 5 s requests the stop tests keep in flight.
+harakiri = 8
+"""
 
 
 def pytest_collection_modifyitems(items):
@@ -35,6 +48,47 @@ def stack(request):
             stack.down()
             leftovers = stack.leftovers()
             assert not leftovers, f"down left these behind: {leftovers}"
+
+
+@pytest.fixture(autouse=True)
+def healthy(stack):
+    """Every stack test starts from a healthy stack, whatever the test before it broke."""
+    stack.wait_healthy()
+
+
+@pytest.fixture
+def fault_report(request):
+    """record(fault, load_result, recovery_s=None): one row of the end-of-run fault table."""
+
+    def record(fault, result, recovery_s=None):
+        row = (fault, result.sent, len(result.failures), result.failure_kinds(), recovery_s)
+        _faults.append(row)
+        recovery = "" if recovery_s is None else f", serving again {recovery_s:.2f} s after the fault"
+        print(f"{fault}: {result.summary()}{recovery}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _faults:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("faults under load")
+    write(f"{'fault':<46} {'failed / sent':>16} {'recovery':>10}  failure kinds")
+    for fault, sent, failed, kinds, recovery_s in _faults:
+        recovery = "-" if recovery_s is None else f"{recovery_s:.2f} s"
+        write(f"{fault:<46} {f'{failed:,} / {sent:,}':>16} {recovery:>10}  {kinds or ''}")
+
+
+@pytest.fixture
+def lab(stack, http):
+    """The fault-test vassal `lab` (tests/stack/testapps/lab.py) at /apps/lab/, installed if absent
+    (a container restart resets the vassal directory)."""
+    if http.get("/apps/lab/").status_code != 200:
+        stack.put_files("app", "/run/vassals/lab-code", {"lab.py": LAB_CODE})
+        stack.put_file("app", "/run/vassals/lab.ini", LAB_VASSAL)
+        http.wait_for_status("/apps/lab/", 200)
+    return "/apps/lab/"
 
 
 @pytest.hookimpl(wrapper=True)

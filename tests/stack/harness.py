@@ -132,6 +132,46 @@ class Stack:
         assert self.container(service).put_archive(str(path.parent), archive.getvalue())
         self.exec(service, "mv", str(path.parent / temporary), str(path))
 
+    def put_files(self, service, directory, files, uid=APP_UID):
+        """Write {relative path: text} under `directory` (created) in the container, as `uid`."""
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            for name, content in files.items():
+                data = content.encode()
+                info = tarfile.TarInfo(name)
+                info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
+                tar.addfile(info, io.BytesIO(data))
+        self.exec(service, "mkdir", "-p", str(directory))
+        assert self.container(service).put_archive(str(directory), archive.getvalue())
+
+    def make(self, target):
+        """Run a Makefile target against this project (Compose reads its project and files from the
+        environment); return its stdout, failing if it fails."""
+        env = {
+            **os.environ,
+            "COMPOSE_PROJECT_NAME": self.project,
+            "COMPOSE_FILE": os.pathsep.join(str(path) for path in COMPOSE_FILES),
+        }
+        result = subprocess.run(
+            ["make", "--no-print-directory", target],
+            check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def wait_healthy(self, timeout=120):
+        wait_until(
+            lambda: all(self.health(service)["Status"] == "healthy" for service in ("app", "nginx")),
+            timeout,
+            "app and nginx to be healthy",
+            interval=0.5,
+        )
+
     def vassal_processes(self, name):
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,
         as in the apps' X-Vassal header), from the process titles uWSGI sets (auto-procname)."""

@@ -46,5 +46,7 @@ def test_supervisor_control_socket_is_private_to_the_app_container(stack):
         "nginx", "find", "/", "-path", "/proc", "-prune", "-o", "-name", "supervisor*", "-print"
     )
     assert [line for line in output.splitlines() if "Permission denied" not in line] == []
+    # The shared volume holds vassals' sockets and pidfiles, nothing else.
     shared = stack.exec("app", "ls", "-A", "/run/uwsgi").split()
-    assert sorted(shared) == ["api.pid", "api.sock", "main.pid", "main.sock"]
+    assert {"api.sock", "main.sock"} <= set(shared)
+    assert all(name.endswith((".sock", ".pid")) for name in shared), shared
