@@ -16,11 +16,11 @@ _stacks = []
 # Every fault a test injected, for the table at the end of the run: nothing lost silently.
 _faults = []
 LAB_CODE = (Path(__file__).parent / "testapps" / "lab.py").read_text()
+# Fault tests only: a lab vassal's code lives on the writable vassal volume, beside its .ini.
 LAB_VASSAL = """[uwsgi]
-; Fault tests only: the lab app's code lives on the writable vassal volume.
 set-ph = app=%n
 include = /etc/uwsgi/vassal-defaults.ini
-pythonpath = /run/vassals/lab-code
+pythonpath = /run/vassals/%n-code
 module = lab:app
 ; Short enough for a test, longer than the 5 s requests the stop tests keep in flight.
 harakiri = 8
@@ -80,14 +80,31 @@ def pytest_terminal_summary(terminalreporter):
         write(f"{fault:<46} {f'{failed:,} / {sent:,}':>16} {recovery:>10}  {kinds or ''}")
 
 
+def install_lab(stack, http, name, version=1):
+    """Run tests/stack/testapps/lab.py, answering {"version": version}, as vassal `name`."""
+    stack.put_files(
+        "app",
+        f"/run/vassals/{name}-code",
+        {"lab.py": LAB_CODE.replace("VERSION = 1", f"VERSION = {version}")},
+    )
+    stack.put_file("app", f"/run/vassals/{name}.ini", LAB_VASSAL)
+    return http.wait_for_status(f"/apps/{name}/", 200)
+
+
+def remove_lab(stack, http, name):
+    """Stop vassal `name` and remove its files; return once nginx answers 404 for it."""
+    stack.exec(
+        "app", "rm", "-rf", *(f"/run/vassals/{name}{suffix}" for suffix in (".ini", ".reload", "-code"))
+    )
+    http.wait_for_status(f"/apps/{name}/", 404)
+
+
 @pytest.fixture
 def lab(stack, http):
-    """The fault-test vassal `lab` (tests/stack/testapps/lab.py) at /apps/lab/, installed if absent
-    (a container restart resets the vassal directory)."""
+    """The fault-test vassal `lab` at /apps/lab/, installed if absent (a container restart resets
+    the vassal directory)."""
     if http.get("/apps/lab/").status_code != 200:
-        stack.put_files("app", "/run/vassals/lab-code", {"lab.py": LAB_CODE})
-        stack.put_file("app", "/run/vassals/lab.ini", LAB_VASSAL)
-        http.wait_for_status("/apps/lab/", 200)
+        install_lab(stack, http, "lab")
     return "/apps/lab/"
 
 

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
 APP_UID = 10001
+NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
 # The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
 LIST_PROCESSES = """
 import pathlib
@@ -172,6 +173,24 @@ class Stack:
             interval=0.5,
         )
 
+    def kill(self, pid, signal_number=9):
+        """Send a signal to a process of the app container (as its user: no capability needed)."""
+        self.exec(
+            "app",
+            "python3",
+            "-c",
+            "import os, sys; os.kill(int(sys.argv[1]), int(sys.argv[2]))",
+            str(pid),
+            str(signal_number),
+        )
+
+    def emperor_pid(self):
+        for line in self.exec("app", "python3", "-c", LIST_PROCESSES).splitlines():
+            pid, _, title = line.partition(" ")
+            if title == "/opt/venv/bin/uwsgi --ini /etc/uwsgi/emperor.ini":
+                return int(pid)
+        return None
+
     def vassal_processes(self, name):
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,
         as in the apps' X-Vassal header), from the process titles uWSGI sets (auto-procname)."""
@@ -185,11 +204,17 @@ class Stack:
         return pids
 
     def diagnostics(self):
-        """`ps -a` and every container's logs: attached to a failing test's report."""
+        """`ps -a`, every container's last lines, and nginx's error lines (the access log buries
+        them under load): attached to a failing test's report."""
         parts = [self.compose("ps", "--all", check=False).stdout]
         for container in self.docker.containers.list(
             all=True, filters={"label": f"com.docker.compose.project={self.project}"}
         ):
-            logs = container.logs(tail=200).decode(errors="replace")
-            parts.append(f"---- {container.name} ({container.status}) last 200 lines ----\n{logs}")
+            logs = container.logs().decode(errors="replace").splitlines()
+            errors = [line for line in logs if any(f"[{level}]" in line for level in NGINX_ERROR_LEVELS)]
+            parts.append(f"---- {container.name} ({container.status}): last 200 lines ----")
+            parts.extend(logs[-200:])
+            if errors:
+                parts.append(f"---- {container.name}: nginx error lines, last 100 of {len(errors)} ----")
+                parts.extend(errors[-100:])
         return "\n".join(parts)

@@ -67,12 +67,12 @@ class LoadResult:
 class Load:
     """Run as a context manager: load starts on entry and stops on exit (or at its bounds).
 
-        with Load(("127.0.0.1", port), ["/"], clients=16) as load:
-            ...inject a fault...
-        load.result.failures
+    with Load(("127.0.0.1", port), ["/"], clients=16) as load:
+        ...inject a fault...
+    load.result.failures
     """
 
-    def __init__(self, address, paths, clients=16, max_seconds=60, max_requests=100_000, timeout=15):
+    def __init__(self, address, paths, *, clients=16, max_seconds=60, max_requests=100_000, timeout=15):
         self.address, self.paths, self.clients = address, list(paths), clients
         self.max_seconds, self.max_requests, self.timeout = max_seconds, max_requests, timeout
         self.result = LoadResult()
@@ -83,7 +83,9 @@ class Load:
 
     def __enter__(self):
         self._deadline = time.monotonic() + self.max_seconds
-        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(self.clients)]
+        self._threads = [
+            threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(self.clients)
+        ]
         for thread in self._threads:
             thread.start()
         return self
@@ -102,11 +104,17 @@ class Load:
         deadline = time.monotonic() + timeout
         while len(self.result.outcomes) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"load: only {len(self.result.outcomes)} of {count} requests in {timeout} s")
+                raise AssertionError(
+                    f"load: only {len(self.result.outcomes)} of {count} requests in {timeout} s"
+                )
             time.sleep(0.05)
 
     def _running(self):
-        return not self._stop.is_set() and time.monotonic() < self._deadline and next(self._budget) < self.max_requests
+        return (
+            not self._stop.is_set()
+            and time.monotonic() < self._deadline
+            and next(self._budget) < self.max_requests
+        )
 
     def _client(self, index):
         connection = None
