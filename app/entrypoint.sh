@@ -4,6 +4,7 @@
 # runtime last until the container restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
+chmod 0750 /run/vassals
 find /run/vassals -mindepth 1 -delete
 cp /etc/uwsgi/vassals/*.ini /run/vassals/
 exec "$@"

@@ -15,6 +15,12 @@ from harness import Stack, wait_until
 _stacks = []
 # Every fault a test injected, for the table at the end of the run: nothing lost silently.
 _faults = []
+# A vassal whose app cannot be imported: the emperor retries it forever.
+BROKEN_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+module = no_such_module:app
+"""
 LAB_CODE = (Path(__file__).parent / "testapps" / "lab.py").read_text()
 # Fault tests only: a lab vassal's code lives on the writable vassal volume, beside its .ini.
 LAB_VASSAL = """[uwsgi]
@@ -57,14 +63,14 @@ def healthy(stack):
 
 
 @pytest.fixture
-def fault_report(request):
-    """record(fault, load_result, recovery_s=None): one row of the end-of-run fault table."""
+def fault_report():
+    """record(fault, result, recovery_s=None, note=""): one row of the end-of-run fault table,
+    `result` a LoadResult of the traffic sent while the fault happened."""
 
-    def record(fault, result, recovery_s=None):
-        row = (fault, result.sent, len(result.failures), result.failure_kinds(), recovery_s)
-        _faults.append(row)
+    def record(fault, result, recovery_s=None, note=""):
+        _faults.append((fault, result.sent, len(result.failures), recovery_s, note or result.failure_kinds()))
         recovery = "" if recovery_s is None else f", serving again {recovery_s:.2f} s after the fault"
-        print(f"{fault}: {result.summary()}{recovery}")
+        print(f"{fault}: {result.summary()}{recovery} {note}")
 
     return record
 
@@ -74,10 +80,10 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     terminalreporter.section("faults under load")
-    write(f"{'fault':<46} {'failed / sent':>16} {'recovery':>10}  failure kinds")
-    for fault, sent, failed, kinds, recovery_s in _faults:
+    write(f"{'fault':<44} {'failed / sent':>16} {'recovery':>9}  notes")
+    for fault, sent, failed, recovery_s, note in _faults:
         recovery = "-" if recovery_s is None else f"{recovery_s:.2f} s"
-        write(f"{fault:<46} {f'{failed:,} / {sent:,}':>16} {recovery:>10}  {kinds or ''}")
+        write(f"{fault:<44} {f'{failed:,} / {sent:,}':>16} {recovery:>9}  {note or ''}")
 
 
 def install_lab(stack, http, name, version=1):
@@ -121,11 +127,11 @@ def http(stack):
     """GET/POST through nginx on its published loopback port: path in, requests.Response out."""
 
     class Client:
-        def get(self, path, **kwargs):
-            return requests.get(stack.base_url + path, timeout=10, allow_redirects=False, **kwargs)
+        def get(self, path, timeout=10, **kwargs):
+            return requests.get(stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs)
 
-        def post(self, path, **kwargs):
-            return requests.post(stack.base_url + path, timeout=10, allow_redirects=False, **kwargs)
+        def post(self, path, timeout=10, **kwargs):
+            return requests.post(stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs)
 
         def wait_for_status(self, path, status, timeout=30):
             """Poll until `path` answers `status`; return that response."""

@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
 APP_UID = 10001
+# uWSGI's stats socket answers one JSON document and closes.
+COUNT_BUSY = """
+import json, socket, sys
+with socket.socket(socket.AF_UNIX) as stats:
+    stats.connect(sys.argv[1])
+    data = b"".join(iter(lambda: stats.recv(65536), b""))
+print(sum(worker["status"] == "busy" for worker in json.loads(data)["workers"]))
+"""
 NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
 # The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
 LIST_PROCESSES = """
@@ -190,6 +198,10 @@ class Stack:
             if title == "/opt/venv/bin/uwsgi --ini /etc/uwsgi/emperor.ini":
                 return int(pid)
         return None
+
+    def busy_workers(self, name):
+        """How many of vassal `name`'s workers are handling a request (its stats socket)."""
+        return int(self.exec("app", "python3", "-c", COUNT_BUSY, f"/run/vassals/{name}.stats"))
 
     def vassal_processes(self, name):
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,

@@ -1,12 +1,16 @@
 """A bounded load driver: N client threads send GETs to the stack's published loopback port until
 stopped, for at most `max_seconds` and `max_requests`, and record every request's outcome."""
 
+import contextlib
 import http.client
 import itertools
 import statistics
 import threading
 import time
 from dataclasses import dataclass, field
+
+
+FAILURE_PAUSE_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Load:
         self._budget = itertools.count()
         self._lock = threading.Lock()
         self._threads = []
+        self._current_address = None
 
     def __enter__(self):
         self._deadline = time.monotonic() + self.max_seconds
@@ -109,6 +114,16 @@ class Load:
                 )
             time.sleep(0.05)
 
+    def _address(self, refresh):
+        if not callable(self.address):
+            return self.address
+        with self._lock:
+            if refresh or self._current_address is None:
+                # The container may be gone for a moment: keep the address it had.
+                with contextlib.suppress(Exception):
+                    self._current_address = self.address()
+            return self._current_address or ("127.0.0.1", 9)
+
     def _running(self):
         return (
             not self._stop.is_set()
@@ -117,12 +132,15 @@ class Load:
         )
 
     def _client(self, index):
-        connection = None
+        connection, reconnect = None, False
         paths = itertools.cycle(self.paths[index % len(self.paths) :] + self.paths[: index % len(self.paths)])
         while self._running():
             path = next(paths)
             if connection is None:
-                connection = http.client.HTTPConnection(*self.address, timeout=self.timeout)
+                connection = http.client.HTTPConnection(
+                    *self._address(refresh=reconnect), timeout=self.timeout
+                )
+                reconnect = False
             started = time.monotonic()
             status = error = None
             try:
@@ -138,8 +156,12 @@ class Load:
             except (OSError, http.client.HTTPException) as exception:
                 error = type(exception).__name__
                 connection.close()
-                connection = None
+                connection, reconnect = None, True
             with self._lock:
                 self.result.outcomes.append(Outcome(started, time.monotonic(), path, status, error))
+            if error:
+                # As a real client would, pause before trying again: while the stack is down, fast
+                # failures would otherwise spend the request budget in seconds.
+                self._stop.wait(FAILURE_PAUSE_S)
         if connection is not None:
             connection.close()

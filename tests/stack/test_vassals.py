@@ -3,6 +3,7 @@
 import http.client
 
 import pytest
+from conftest import BROKEN_VASSAL
 from harness import wait_until
 
 # A new vassal running the API's code under another name: served at /apps/<name>/.
@@ -10,11 +11,6 @@ EXTRA_VASSAL = """[uwsgi]
 set-ph = app=%n
 include = /etc/uwsgi/vassal-defaults.ini
 module = api:app
-"""
-BROKEN_VASSAL = """[uwsgi]
-set-ph = app=%n
-include = /etc/uwsgi/vassal-defaults.ini
-module = no_such_module:app
 """
 
 
