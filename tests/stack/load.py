@@ -9,7 +9,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-
 FAILURE_PAUSE_S = 0.01
 
 
