@@ -77,6 +77,10 @@ reload: tools ## Reload every app's code, one worker at a time, without failing 
 test: build ## Run every test: the apps' unit tests, then the real stack under a throwaway project
 	$(PYTEST) $(PYTEST_ARGS)
 
+.PHONY: test-fast
+test-fast: build ## Run every test but the slow fault and load tests (-m "not slow")
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+
 .PHONY: test-unit
 test-unit: tools ## Run the apps' unit tests only (no Docker)
 	$(PYTEST) tests/unit $(PYTEST_ARGS)

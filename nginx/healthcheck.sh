@@ -2,7 +2,8 @@
 # nginx's health check: nginx itself answers an HTTP request (bash's /dev/tcp: no curl in the image).
 set -euo pipefail
 
-exec 3<>/dev/tcp/127.0.0.1/8080
+# The port nginx listens on (nginx/listen.conf); `make bench` moves it for one variant.
+exec 3<>/dev/tcp/127.0.0.1/"${NGINX_PORT:-8080}"
 printf 'GET /nginx-health HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
 read -r -t 2 status_line <&3
 [[ $status_line == "HTTP/1.1 200 "* ]] || { echo "unhealthy: $status_line"; exit 1; }
