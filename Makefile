@@ -36,6 +36,14 @@ $(VENV)/.installed: tests/requirements.txt
 	@mkdir -p .tools
 	cat $^ > $@
 
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r bench/requirements.txt
+	@touch $@
+
+.PHONY: wrk
+wrk: ## Install wrk (Debian's package), the load generator of `make bench` and its smoke test
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+
 .PHONY: tools
 tools: $(VENV)/.installed $(if $(HOST_EXTRA_CAS),.tools/extra-ca.pem) ## Install the host-side tools (.tools/venv: Compose v2, pytest, linters)
 
@@ -74,16 +82,20 @@ reload: tools ## Reload every app's code, one worker at a time, without failing 
 	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
 
 .PHONY: test
-test: build ## Run every test: the apps' unit tests, then the real stack under a throwaway project
+test: build wrk ## Run every test: the apps' unit tests, then the real stack under a throwaway project
 	$(PYTEST) $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: build ## Run every test but the slow fault and load tests (-m "not slow")
+test-fast: build wrk ## Run every test but the slow fault and load tests (-m "not slow")
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: test-unit
 test-unit: tools ## Run the apps' unit tests only (no Docker)
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alternatives (~6 min; BENCH_SECONDS=2 for ~3)
+	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint
 lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
@@ -98,6 +110,10 @@ requirements: tools ## Re-pin app/requirements.txt and tests/requirements.txt fr
 		-o app/requirements.txt app/requirements.in
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
 		-o tests/requirements.txt tests/requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		-o bench/requirements.txt bench/requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		-o bench/gunicorn/requirements.txt bench/gunicorn/requirements.in
 
 .PHONY: clean
 clean: ## Remove the stack, its volumes and images, and the tool virtualenv

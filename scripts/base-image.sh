@@ -23,15 +23,7 @@ if [[ ! $image =~ ^debian:([a-z]+)-slim$ ]]; then
 fi
 suite=${BASH_REMATCH[1]}
 
-if ! command -v mmdebstrap >/dev/null; then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "base image $image: cannot be pulled; install mmdebstrap (apt-get install mmdebstrap) to build it" >&2
-    exit 1
-  fi
-  echo "base image $image: installing mmdebstrap to build it"
-  DEBIAN_FRONTEND=noninteractive apt-get -qq update >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get -qq install -y mmdebstrap >/dev/null
-fi
+command -v mmdebstrap >/dev/null || "$here/apt-install" mmdebstrap
 
 echo "base image $image: cannot be pulled; building it from $mirror ($suite, minbase, slimmed)"
 start=$SECONDS

@@ -28,10 +28,16 @@ def _items(environ):
 
 
 ROUTES = {"/": _status, "/items": _items}
+# The smallest answer: a liveness ping for load balancers (and `make bench`'s tiny response).
+PONG = b"pong\n"
 
 
 def app(environ, start_response):
-    route = ROUTES.get(environ.get("PATH_INFO") or "/")
+    path = environ.get("PATH_INFO") or "/"
+    if path == "/ping":
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(PONG)))])
+        return [PONG]
+    route = ROUTES.get(path)
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         status, body = "405 Method Not Allowed", {"error": "method not allowed"}
     elif route is None:

@@ -68,12 +68,15 @@ def compose_as_shipped(*args):
 
 
 class Stack:
-    def __init__(self, project):
+    """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants)."""
+
+    def __init__(self, project, overrides=()):
         self.project = project
+        self.files = [*COMPOSE_FILES, *(ROOT / path for path in overrides)]
         self.docker = docker.from_env()
 
     def compose(self, *args, check=True, timeout=600):
-        files = [arg for path in COMPOSE_FILES for arg in ("-f", str(path))]
+        files = [arg for path in self.files for arg in ("-f", str(path))]
         command = [*COMPOSE, "--project-directory", str(ROOT), "-p", self.project, *files, *args]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if check and result.returncode != 0:
@@ -82,8 +85,8 @@ class Stack:
             )
         return result
 
-    def up(self):
-        self.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180")
+    def up(self, *services):
+        self.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180", *services)
 
     def down(self):
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "45")
@@ -106,15 +109,18 @@ class Stack:
     def health(self, service):
         return self.container(service).attrs["State"]["Health"]
 
-    @property
-    def base_url(self):
-        (binding,) = self.container("nginx").ports["8080/tcp"]
-        return f"http://{binding['HostIp']}:{binding['HostPort']}"
+    def published(self, service, port):
+        """(host, port) where the service's container port is published."""
+        (binding,) = self.container(service).ports[f"{port}/tcp"]
+        return binding["HostIp"], int(binding["HostPort"])
 
     @property
     def address(self):
-        (binding,) = self.container("nginx").ports["8080/tcp"]
-        return binding["HostIp"], int(binding["HostPort"])
+        return self.published("nginx", 8080)
+
+    @property
+    def base_url(self):
+        return "http://{}:{}".format(*self.address)
 
     def exec(self, service, *command, user=""):
         """Run a command in the service's container; return its output, failing if it fails."""
@@ -159,7 +165,7 @@ class Stack:
         env = {
             **os.environ,
             "COMPOSE_PROJECT_NAME": self.project,
-            "COMPOSE_FILE": os.pathsep.join(str(path) for path in COMPOSE_FILES),
+            "COMPOSE_FILE": os.pathsep.join(str(path) for path in self.files),
         }
         result = subprocess.run(
             ["make", "--no-print-directory", target],
@@ -173,9 +179,9 @@ class Stack:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
-    def wait_healthy(self, timeout=120):
+    def wait_healthy(self, timeout=120, services=("app", "nginx")):
         wait_until(
-            lambda: all(self.health(service)["Status"] == "healthy" for service in ("app", "nginx")),
+            lambda: all(self.health(service)["Status"] == "healthy" for service in services),
             timeout,
             "app and nginx to be healthy",
             interval=0.5,

@@ -36,3 +36,10 @@ def test_unknown_path_is_a_json_404(client):
 
 def test_writes_are_refused(client):
     assert client.post("/").status_code == 405
+
+
+def test_ping_is_a_tiny_text_answer(client):
+    response = client.get("/ping")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.data == b"pong\n"
