@@ -58,7 +58,7 @@ VARIANTS = [
     ),
     Variant(
         "nginx-only",
-        "nginx `return 200` (ceiling)",
+        "nginx return 200 (ceiling)",
         ("bench/compose.nginx-only.yaml",),
         paths=(("tiny", "/ping"),),
     ),
