@@ -131,7 +131,12 @@ def http(stack):
             return requests.get(stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs)
 
         def post(self, path, timeout=10, **kwargs):
-            return requests.post(stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs)
+            return self.request("POST", path, timeout, **kwargs)
+
+        def request(self, method, path, timeout=10, **kwargs):
+            return requests.request(
+                method, stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs
+            )
 
         def wait_for_status(self, path, status, timeout=30):
             """Poll until `path` answers `status`; return that response."""

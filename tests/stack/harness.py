@@ -13,13 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
 APP_UID = 10001
-# uWSGI's stats socket answers one JSON document and closes.
-COUNT_BUSY = """
+# uWSGI's stats socket answers one JSON document and closes: print the busy workers' pids.
+BUSY_WORKERS = """
 import json, socket, sys
 with socket.socket(socket.AF_UNIX) as stats:
     stats.connect(sys.argv[1])
     data = b"".join(iter(lambda: stats.recv(65536), b""))
-print(sum(worker["status"] == "busy" for worker in json.loads(data)["workers"]))
+print(*(worker["pid"] for worker in json.loads(data)["workers"] if worker["status"] == "busy"))
 """
 NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
 # The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
@@ -206,8 +206,11 @@ class Stack:
         return None
 
     def busy_workers(self, name):
-        """How many of vassal `name`'s workers are handling a request (its stats socket)."""
-        return int(self.exec("app", "python3", "-c", COUNT_BUSY, f"/run/vassals/{name}.stats"))
+        """The pids of vassal `name`'s workers that are handling a request (its stats socket)."""
+        return [
+            int(pid)
+            for pid in self.exec("app", "python3", "-c", BUSY_WORKERS, f"/run/vassals/{name}.stats").split()
+        ]
 
     def vassal_processes(self, name):
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,

@@ -24,7 +24,7 @@ def test_stop_lets_the_in_flight_request_finish(stack, http, lab, fault_report, 
 
     request = threading.Thread(target=five_second_request)
     request.start()
-    wait_until(lambda: stack.busy_workers("lab") == 1, 5, "the 5 s request to reach a worker")
+    wait_until(lambda: len(stack.busy_workers("lab")) == 1, 5, "the 5 s request to reach a worker")
     started = time.monotonic()
     stack.compose(command)
     took = time.monotonic() - started

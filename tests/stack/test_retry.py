@@ -1,0 +1,43 @@
+"""nginx retries, once, a GET or HEAD that its vassal dropped within a second (nginx.conf:
+$retry_dropped), the uWSGI reload race; never a POST, never a slow failure (see harakiri)."""
+
+import threading
+import time
+
+import pytest
+from harness import wait_until
+
+
+def _drop_in_flight(stack, http, lab, method):
+    """Send `method` to a 2 s request of the lab vassal, SIGKILL the worker handling it at once;
+    return the response and how long it took."""
+    answer = {}
+
+    def request():
+        started = time.monotonic()
+        answer["response"] = http.request(method, f"{lab}sleep?s=2", timeout=30)
+        answer["seconds"] = time.monotonic() - started
+
+    client = threading.Thread(target=request)
+    client.start()
+    # Exactly one: the health check's probe may pass through the other worker for a moment.
+    (busy,) = wait_until(
+        lambda: len(pids := stack.busy_workers("lab")) == 1 and pids, 5, "the request to reach a worker", 0.05
+    )
+    stack.kill(busy)
+    client.join(30)
+    return answer["response"], answer["seconds"]
+
+
+def test_a_get_dropped_by_its_worker_is_retried_once(stack, http, lab):
+    response, seconds = _drop_in_flight(stack, http, lab, "GET")
+    assert response.status_code == 200
+    # The first try died under a second in, the second ran its full 2 s.
+    assert 2 <= seconds < 4
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_other_methods_dropped_are_not_retried(stack, http, lab, method):
+    response, seconds = _drop_in_flight(stack, http, lab, method)
+    assert response.status_code == 502
+    assert seconds < 2
