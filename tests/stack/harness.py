@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
 APP_UID = 10001
-# uWSGI's stats socket answers one JSON document and closes: print the busy workers' pids.
+# uWSGI's stats socket answers one JSON document and closes: print the pids of the workers busy
+# with a request whose CGI variables contain argv[2].
 BUSY_WORKERS = """
 import json, socket, sys
 with socket.socket(socket.AF_UNIX) as stats:
     stats.connect(sys.argv[1])
     data = b"".join(iter(lambda: stats.recv(65536), b""))
-print(*(worker["pid"] for worker in json.loads(data)["workers"] if worker["status"] == "busy"))
+print(*(worker["pid"] for worker in json.loads(data)["workers"] if worker["status"] == "busy"
+        and any(sys.argv[2] in var for core in worker["cores"] for var in core["vars"])))
 """
 NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
 # The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
@@ -205,12 +207,11 @@ class Stack:
                 return int(pid)
         return None
 
-    def busy_workers(self, name):
-        """The pids of vassal `name`'s workers that are handling a request (its stats socket)."""
-        return [
-            int(pid)
-            for pid in self.exec("app", "python3", "-c", BUSY_WORKERS, f"/run/vassals/{name}.stats").split()
-        ]
+    def busy_workers(self, name, request=""):
+        """The pids of vassal `name`'s workers handling a request (whose CGI variables contain
+        `request`), from the vassal's stats socket."""
+        stats = f"/run/vassals/{name}.stats"
+        return [int(pid) for pid in self.exec("app", "python3", "-c", BUSY_WORKERS, stats, request).split()]
 
     def vassal_processes(self, name):
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,
