@@ -101,7 +101,7 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alt
 lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile
+	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile bench/gunicorn/Dockerfile
 	$(COMPOSE) config --quiet
 
 .PHONY: requirements

@@ -58,28 +58,26 @@ def _serving_again(stack, http, load, fault_at):
     return load.result.recovery_after(fault_at), late_failures
 
 
-def test_app_restart_is_recovered_by_the_running_nginx(stack, http, fault_report):
-    nginx_started = stack.container("nginx").attrs["State"]["StartedAt"]
+def _restart_under_load(stack, http, fault_report, service, fault):
     with Load(lambda: stack.address, PATHS, clients=8, max_seconds=120) as load:
         load.wait_for(200)
         fault_at = time.monotonic()
-        stack.compose("restart", "app")
+        stack.compose("restart", service)
         recovery, late_failures = _serving_again(stack, http, load, fault_at)
-    fault_report("app container restarted, nginx running", load.result, recovery)
+    fault_report(fault, load.result, recovery)
     assert late_failures == []
+
+
+def test_app_restart_is_recovered_by_the_running_nginx(stack, http, fault_report):
+    nginx_started = stack.container("nginx").attrs["State"]["StartedAt"]
+    _restart_under_load(stack, http, fault_report, "app", "app container restarted, nginx running")
     assert stack.container("nginx").attrs["State"]["StartedAt"] == nginx_started
 
 
 def test_nginx_restart_leaves_the_app_untouched(stack, http, fault_report):
     app_started = stack.container("app").attrs["State"]["StartedAt"]
     masters = {name: stack.vassal_processes(name)["master"] for name in ("main", "api")}
-    with Load(lambda: stack.address, PATHS, clients=8, max_seconds=120) as load:
-        load.wait_for(200)
-        fault_at = time.monotonic()
-        stack.compose("restart", "nginx")
-        recovery, late_failures = _serving_again(stack, http, load, fault_at)
-    fault_report("nginx container restarted", load.result, recovery)
-    assert late_failures == []
+    _restart_under_load(stack, http, fault_report, "nginx", "nginx container restarted")
     assert stack.container("app").attrs["State"]["StartedAt"] == app_started
     assert {name: stack.vassal_processes(name)["master"] for name in ("main", "api")} == masters
 
