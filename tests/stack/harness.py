@@ -181,9 +181,9 @@ class Stack:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
-    def wait_healthy(self, timeout=120, services=("app", "nginx")):
+    def wait_healthy(self, timeout=120):
         wait_until(
-            lambda: all(self.health(service)["Status"] == "healthy" for service in services),
+            lambda: all(self.health(service)["Status"] == "healthy" for service in ("app", "nginx")),
             timeout,
             "app and nginx to be healthy",
             interval=0.5,

@@ -57,8 +57,9 @@ class LoadResult:
         good = [o.finished for o in self.outcomes if o.ok and o.started > last_failure]
         return min(good) - fault_at if good else None
 
-    def latency_quantile(self, q, ok_only=True):
-        latencies = sorted(o.latency for o in self.outcomes if o.ok or not ok_only)
+    def latency_quantile(self, q):
+        """Latency quantile `q` (0.01-0.99) of the requests that succeeded."""
+        latencies = sorted(o.latency for o in self.outcomes if o.ok)
         if not latencies:
             return None
         return statistics.quantiles(latencies, n=100, method="inclusive")[int(q * 100) - 1]
