@@ -105,15 +105,11 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(COMPOSE) config --quiet
 
 .PHONY: requirements
-requirements: tools ## Re-pin app/requirements.txt and tests/requirements.txt from their .in files
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
-		-o app/requirements.txt app/requirements.in
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
-		-o tests/requirements.txt tests/requirements.in
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
-		-o bench/requirements.txt bench/requirements.in
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
-		-o bench/gunicorn/requirements.txt bench/gunicorn/requirements.in
+requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in
+	for pins in app/requirements tests/requirements bench/requirements bench/gunicorn/requirements; do \
+		$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+			-o $$pins.txt $$pins.in; \
+	done
 
 .PHONY: clean
 clean: ## Remove the stack, its volumes and images, and the tool virtualenv

@@ -86,13 +86,14 @@ def pytest_terminal_summary(terminalreporter):
         write(f"{fault:<44} {f'{failed:,} / {sent:,}':>16} {recovery:>9}  {note or ''}")
 
 
+def lab_code(version):
+    """tests/stack/testapps/lab.py, answering {"version": version}."""
+    return LAB_CODE.replace("VERSION = 1", f"VERSION = {version}")
+
+
 def install_lab(stack, http, name, version=1):
-    """Run tests/stack/testapps/lab.py, answering {"version": version}, as vassal `name`."""
-    stack.put_files(
-        "app",
-        f"/run/vassals/{name}-code",
-        {"lab.py": LAB_CODE.replace("VERSION = 1", f"VERSION = {version}")},
-    )
+    """Run the lab app, answering {"version": version}, as vassal `name`."""
+    stack.put_files("app", f"/run/vassals/{name}-code", {"lab.py": lab_code(version)})
     stack.put_file("app", f"/run/vassals/{name}.ini", LAB_VASSAL)
     return http.wait_for_status(f"/apps/{name}/", 200)
 
@@ -128,7 +129,7 @@ def http(stack):
 
     class Client:
         def get(self, path, timeout=10, **kwargs):
-            return requests.get(stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs)
+            return self.request("GET", path, timeout, **kwargs)
 
         def post(self, path, timeout=10, **kwargs):
             return self.request("POST", path, timeout, **kwargs)

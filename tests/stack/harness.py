@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
 APP_UID = 10001
+# Workers per vassal: `processes` in uwsgi/vassal-defaults.ini.
+WORKERS = 2
 # uWSGI's stats socket answers one JSON document and closes: print the pids of the workers busy
 # with a request whose CGI variables contain argv[2].
 BUSY_WORKERS = """
@@ -29,7 +31,8 @@ LIST_PROCESSES = """
 import pathlib
 for proc in pathlib.Path("/proc").iterdir():
     try:
-        title = (proc / "cmdline").read_bytes().replace(b"\\0", b" ").decode().strip()
+        # One line per process: arguments may hold newlines (this script's own `python3 -c` does).
+        title = " ".join((proc / "cmdline").read_bytes().replace(b"\\0", b" ").decode().split())
     except OSError:
         continue
     if proc.name.isdigit() and title:
@@ -47,6 +50,18 @@ def wait_until(check, timeout, what, interval=0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def _tar(files, uid):
+    """A tar archive of {name: text}, owned by `uid`, for the Docker SDK's put_archive."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for name, content in files.items():
+            data = content.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
+            tar.addfile(info, io.BytesIO(data))
+    return archive.getvalue()
 
 
 def compose_as_shipped(*args):
@@ -124,42 +139,29 @@ class Stack:
     def base_url(self):
         return "http://{}:{}".format(*self.address)
 
-    def exec(self, service, *command, user=""):
-        """Run a command in the service's container; return its output, failing if it fails."""
-        code, output = self.container(service).exec_run(list(command), user=user)
-        text = output.decode(errors="replace")
-        assert code == 0, f"{command} in {service} exited {code}: {text}"
-        return text
-
     def try_exec(self, service, *command):
+        """Run a command in the service's container; return its exit code and output."""
         code, output = self.container(service).exec_run(list(command))
         return code, output.decode(errors="replace")
+
+    def exec(self, service, *command):
+        """Run a command in the service's container; return its output, failing if it fails."""
+        code, text = self.try_exec(service, *command)
+        assert code == 0, f"{command} in {service} exited {code}: {text}"
+        return text
 
     def put_file(self, service, path, content, uid=APP_UID):
         """Write a file into the container as `uid`: under a temporary name, then renamed into place,
         so a watcher (the emperor polls every 3 s) never sees it half written."""
         path = Path(path)
         temporary = f".{path.name}.tmp"
-        archive = io.BytesIO()
-        with tarfile.open(fileobj=archive, mode="w") as tar:
-            data = content.encode()
-            info = tarfile.TarInfo(temporary)
-            info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
-            tar.addfile(info, io.BytesIO(data))
-        assert self.container(service).put_archive(str(path.parent), archive.getvalue())
+        assert self.container(service).put_archive(str(path.parent), _tar({temporary: content}, uid))
         self.exec(service, "mv", str(path.parent / temporary), str(path))
 
     def put_files(self, service, directory, files, uid=APP_UID):
         """Write {relative path: text} under `directory` (created) in the container, as `uid`."""
-        archive = io.BytesIO()
-        with tarfile.open(fileobj=archive, mode="w") as tar:
-            for name, content in files.items():
-                data = content.encode()
-                info = tarfile.TarInfo(name)
-                info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
-                tar.addfile(info, io.BytesIO(data))
         self.exec(service, "mkdir", "-p", str(directory))
-        assert self.container(service).put_archive(str(directory), archive.getvalue())
+        assert self.container(service).put_archive(str(directory), _tar(files, uid))
 
     def make(self, target):
         """Run a Makefile target against this project (Compose reads its project and files from the
@@ -200,12 +202,14 @@ class Stack:
             str(signal_number),
         )
 
+    def processes(self):
+        """[(pid, title)] of the app container's processes, pids as the container sees them."""
+        lines = self.exec("app", "python3", "-c", LIST_PROCESSES).splitlines()
+        return [(int(pid), title) for pid, _, title in (line.partition(" ") for line in lines)]
+
     def emperor_pid(self):
-        for line in self.exec("app", "python3", "-c", LIST_PROCESSES).splitlines():
-            pid, _, title = line.partition(" ")
-            if title == "/opt/venv/bin/uwsgi --ini /etc/uwsgi/emperor.ini":
-                return int(pid)
-        return None
+        titles = {title: pid for pid, title in self.processes()}
+        return titles.get("/opt/venv/bin/uwsgi --ini /etc/uwsgi/emperor.ini")
 
     def busy_workers(self, name, request=""):
         """The pids of vassal `name`'s workers handling a request (whose CGI variables contain
@@ -217,13 +221,22 @@ class Stack:
         """{'master': pid, 'workers': {pid, ...}} of the vassal `name` (pids as the container sees them,
         as in the apps' X-Vassal header), from the process titles uWSGI sets (auto-procname)."""
         pids = {"master": None, "workers": set()}
-        for line in self.exec("app", "python3", "-c", LIST_PROCESSES).splitlines():
-            pid, _, title = line.partition(" ")
+        for pid, title in self.processes():
             if title == f"[{name}] uWSGI master":
-                pids["master"] = int(pid)
+                pids["master"] = pid
             elif title.startswith(f"[{name}] uWSGI worker"):
-                pids["workers"].add(int(pid))
+                pids["workers"].add(pid)
         return pids
+
+    def wait_for_workers(self, name, gone, timeout, what):
+        """Wait until vassal `name` has its WORKERS again, none of them among the pids `gone`;
+        return their pids."""
+
+        def replaced():
+            workers = self.vassal_processes(name)["workers"]
+            return len(workers) == WORKERS and not workers & gone and workers
+
+        return wait_until(replaced, timeout, what)
 
     def diagnostics(self):
         """`ps -a`, every container's last lines, and nginx's error lines (the access log buries

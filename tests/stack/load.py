@@ -9,6 +9,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from harness import wait_until
+
 FAILURE_PAUSE_S = 0.01
 
 
@@ -106,13 +108,7 @@ class Load:
 
     def wait_for(self, count, timeout=30):
         """Block until `count` requests have finished (the load is warmed up)."""
-        deadline = time.monotonic() + timeout
-        while len(self.result.outcomes) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"load: only {len(self.result.outcomes)} of {count} requests in {timeout} s"
-                )
-            time.sleep(0.05)
+        wait_until(lambda: len(self.result.outcomes) >= count, timeout, f"{count} requests of load", 0.05)
 
     def _address(self, refresh):
         if not callable(self.address):

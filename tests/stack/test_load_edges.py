@@ -7,7 +7,7 @@ import time
 
 import pytest
 from conftest import BROKEN_VASSAL
-from harness import wait_until
+from harness import WORKERS, wait_until
 from load import Load, LoadResult, Outcome
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ def test_request_past_harakiri_fails_alone_and_its_worker_is_respawned(stack, ht
         stuck = http.get(f"{lab}sleep?s=20", timeout=25)
         stuck_for = time.monotonic() - started
         wait_until(
-            lambda: (w := stack.vassal_processes("lab")["workers"]) and len(w) == 2 and w != before,
+            lambda: (w := stack.vassal_processes("lab")["workers"]) and len(w) == WORKERS and w != before,
             10,
             "the killed worker to be respawned",
         )

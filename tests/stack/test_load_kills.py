@@ -26,11 +26,7 @@ def test_one_worker_killed_fails_at_most_one_request(stack, http, fault_report):
         load.wait_for(300)
         fault_at = time.monotonic()
         stack.kill(victim)
-        wait_until(
-            lambda: (w := stack.vassal_processes("api")["workers"]) and len(w) == 2 and victim not in w,
-            10,
-            "the killed worker to be respawned",
-        )
+        stack.wait_for_workers("api", {victim}, 10, "the killed worker to be respawned")
         recovery = _recovered(load, http, fault_at)
     fault_report("one uWSGI worker SIGKILLed", load.result, recovery)
     assert len(load.result.failures) <= 1, load.result.failure_kinds()

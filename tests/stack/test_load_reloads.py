@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import LAB_CODE, install_lab, remove_lab
+from conftest import install_lab, lab_code, remove_lab
 from harness import wait_until
 from load import Load
 
@@ -24,7 +24,7 @@ def test_code_reload_fails_no_request_and_serves_the_new_code(stack, http, fault
             load.wait_for(300)
             before = stack.vassal_processes(name)["workers"]
             # The new code, then the reload a user would trigger.
-            stack.put_files("app", f"/run/vassals/{name}-code", {"lab.py": _lab_code(version=2)})
+            stack.put_files("app", f"/run/vassals/{name}-code", {"lab.py": lab_code(version=2)})
             if how == "make reload":
                 stack.make("reload")
             else:
@@ -50,20 +50,12 @@ def _chain_log(stack, name):
     return logs[logs.rfind(f"/run/vassals/{name}.reload has been touched... chain reload") :]
 
 
-def _lab_code(version):
-    return LAB_CODE.replace("VERSION = 1", f"VERSION = {version}")
-
-
 def test_touching_a_vassal_ini_fails_no_request(stack, fault_report):
     before = stack.vassal_processes("api")["workers"]
     with Load(stack.address, ["/apps/api/"], clients=16, max_seconds=60) as load:
         load.wait_for(300)
         stack.exec("app", "touch", "/run/vassals/api.ini")
-        wait_until(
-            lambda: (w := stack.vassal_processes("api")["workers"]) and len(w) == 2 and not w & before,
-            30,
-            "the api vassal's workers to be replaced",
-        )
+        stack.wait_for_workers("api", before, 30, "the api vassal's workers to be replaced")
         load.wait_for(len(load.result.outcomes) + 300)
     fault_report("vassal .ini touched (full reload)", load.result)
     assert load.result.failures == []

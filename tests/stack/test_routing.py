@@ -1,5 +1,7 @@
 """Behaviour 1: each app is served through nginx by its own vassal, on its own socket."""
 
+from harness import WORKERS
+
 
 def test_root_is_served_by_the_main_vassal(stack, http):
     response = http.get("/")
@@ -22,8 +24,8 @@ def test_api_prefix_is_served_by_the_api_vassal(stack, http):
 def test_the_two_vassals_are_separate_process_pools(stack):
     main, api = stack.vassal_processes("main"), stack.vassal_processes("api")
     assert main["master"] and api["master"] and main["master"] != api["master"]
-    assert len(main["workers"]) == 2
-    assert len(api["workers"]) == 2
+    assert len(main["workers"]) == WORKERS
+    assert len(api["workers"]) == WORKERS
     assert not main["workers"] & api["workers"]
 
 
