@@ -81,6 +81,17 @@ status: tools ## Show supervisord's programs inside the app container
 reload: tools ## Reload every app's code, one worker at a time, without failing a request
 	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
 
+.PHONY: deploy
+deploy: tools base-image ## Swap a new app image in under load, no request failed (builds the source unless IMAGE_TAG is given)
+ifeq ($(filter command line environment,$(origin IMAGE_TAG)),)
+	$(COMPOSE) build app
+endif
+	scripts/deploy
+
+.PHONY: rollback
+rollback: tools ## Swap the image that served before the last deploy back in, the same way
+	scripts/deploy --rollback
+
 .PHONY: test
 test: build wrk ## Run every test: the apps' unit tests, then the real stack under a throwaway project
 	$(PYTEST) $(PYTEST_ARGS)

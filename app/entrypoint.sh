@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Resets the emperor's writable vassal directory (a volume: the root filesystem is read-only) to the
-# vassal files shipped in the image, then becomes supervisord. Vassals added, touched or removed at
-# runtime last until the container restarts; the image's uwsgi/vassals/ is what every start serves.
+# Fills the emperor's vassal directory (a tmpfs, empty at every start: compose.yaml) with the vassal
+# files shipped in the image, prepares this container's slot on the socket volume (uwsgi/traffic.py),
+# then becomes supervisord. Vassals added, touched or removed at runtime last until the container
+# restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
-chmod 0750 /run/vassals
-find /run/vassals -mindepth 1 -delete
 cp /etc/uwsgi/vassals/*.ini /run/vassals/
+uwsgi-traffic prepare
 exec "$@"

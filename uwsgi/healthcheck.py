@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 VASSALS = Path("/run/vassals")
-SOCKETS = Path("/run/uwsgi")
+# This container's own slot (uwsgi/traffic.py), whether or not nginx is pointed at it yet.
+SOCKETS = Path("/run/uwsgi") / socket.gethostname()
 TIMEOUT_S = 2.0
 
 

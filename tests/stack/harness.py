@@ -1,9 +1,8 @@
 """One Compose project of the real stack, driven by the Compose CLI and inspected by the Docker SDK."""
 
-import io
+import json
 import os
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import docker
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
-APP_UID = 10001
 # Workers per vassal: `processes` in uwsgi/vassal-defaults.ini.
 WORKERS = 2
 # uWSGI's stats socket answers one JSON document and closes: print the pids of the workers busy
@@ -26,6 +24,20 @@ print(*(worker["pid"] for worker in json.loads(data)["workers"] if worker["statu
         and any(sys.argv[2] in var for core in worker["cores"] for var in core["vars"])))
 """
 NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
+# Write {relative path: text} (argv[2], JSON) under the directory argv[1], each file under a temporary
+# name first and then renamed into place, so a watcher (the emperor polls every 3 s) never sees it
+# half written. Through exec, not the archive API: /run/vassals is a tmpfs, which `docker cp` cannot
+# reach.
+WRITE_FILES = """
+import json, pathlib, sys
+directory = pathlib.Path(sys.argv[1])
+for name, text in json.loads(sys.argv[2]).items():
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.rename(path)
+"""
 # The image has no `ps`: list "pid title" from /proc, skipping processes that exit meanwhile.
 LIST_PROCESSES = """
 import pathlib
@@ -50,18 +62,6 @@ def wait_until(check, timeout, what, interval=0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
-
-
-def _tar(files, uid):
-    """A tar archive of {name: text}, owned by `uid`, for the Docker SDK's put_archive."""
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w") as tar:
-        for name, content in files.items():
-            data = content.encode()
-            info = tarfile.TarInfo(name)
-            info.size, info.uid, info.gid, info.mode, info.mtime = len(data), uid, uid, 0o644, time.time()
-            tar.addfile(info, io.BytesIO(data))
-    return archive.getvalue()
 
 
 def compose_as_shipped(*args):
@@ -150,36 +150,31 @@ class Stack:
         assert code == 0, f"{command} in {service} exited {code}: {text}"
         return text
 
-    def put_file(self, service, path, content, uid=APP_UID):
-        """Write a file into the container as `uid`: under a temporary name, then renamed into place,
-        so a watcher (the emperor polls every 3 s) never sees it half written."""
+    def put_file(self, service, path, content):
+        """Write a file into the container, atomically (see WRITE_FILES)."""
         path = Path(path)
-        temporary = f".{path.name}.tmp"
-        assert self.container(service).put_archive(str(path.parent), _tar({temporary: content}, uid))
-        self.exec(service, "mv", str(path.parent / temporary), str(path))
+        self.put_files(service, path.parent, {path.name: content})
 
-    def put_files(self, service, directory, files, uid=APP_UID):
-        """Write {relative path: text} under `directory` (created) in the container, as `uid`."""
-        self.exec(service, "mkdir", "-p", str(directory))
-        assert self.container(service).put_archive(str(directory), _tar(files, uid))
+    def put_files(self, service, directory, files):
+        """Write {relative path: text} under `directory` (created) in the container."""
+        self.exec(service, "python3", "-c", WRITE_FILES, str(directory), json.dumps(files))
 
-    def make(self, target):
-        """Run a Makefile target against this project (Compose reads its project and files from the
-        environment); return its stdout, failing if it fails."""
+    def run(self, *command, env=None, timeout=120):
+        """Run a host command against this project (Compose reads its project and files from the
+        environment, as `make` and scripts/deploy call it); return the finished process."""
         env = {
             **os.environ,
             "COMPOSE_PROJECT_NAME": self.project,
             "COMPOSE_FILE": os.pathsep.join(str(path) for path in self.files),
+            **(env or {}),
         }
-        result = subprocess.run(
-            ["make", "--no-print-directory", target],
-            check=False,
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        return subprocess.run(
+            command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
         )
+
+    def make(self, target, env=None):
+        """Run a Makefile target against this project; return its stdout, failing if it fails."""
+        result = self.run("make", "--no-print-directory", target, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

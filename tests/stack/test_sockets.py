@@ -23,9 +23,8 @@ def test_both_containers_mount_the_same_socket_volume(stack):
 @pytest.mark.parametrize("vassal", ["main", "api"])
 def test_socket_is_mode_0660_in_the_group_nginx_is_in(stack, vassal):
     # Seen from the nginx container: what nginx's worker gets to connect to.
-    mode, gid, kind = stack.exec("nginx", "stat", "-c", "%a %g %F", f"/run/uwsgi/{vassal}.sock").split(
-        maxsplit=2
-    )
+    socket = f"/run/uwsgi/current/{vassal}.sock"
+    mode, gid, kind = stack.exec("nginx", "stat", "-c", "%a %g %F", socket).split(maxsplit=2)
     assert (mode, int(gid), kind.strip()) == ("660", SOCKETS_GID, "socket")
     nginx_groups = stack.exec("nginx", "id", "-G", "www-data").split()
     assert str(SOCKETS_GID) in nginx_groups
@@ -46,7 +45,11 @@ def test_supervisor_control_socket_is_private_to_the_app_container(stack):
         "nginx", "find", "/", "-path", "/proc", "-prune", "-o", "-name", "supervisor*", "-print"
     )
     assert [line for line in output.splitlines() if "Permission denied" not in line] == []
-    # The shared volume holds vassals' sockets and pidfiles, nothing else.
-    shared = stack.exec("app", "ls", "-A", "/run/uwsgi").split()
-    assert {"api.sock", "main.sock"} <= set(shared)
-    assert all(name.endswith((".sock", ".pid")) for name in shared), shared
+    # The shared volume holds the `current` link and the app container's slot: its vassals'
+    # sockets and pidfiles, and the static files.
+    hostname = stack.exec("app", "hostname").strip()
+    assert set(stack.exec("app", "ls", "-A", "/run/uwsgi").split()) == {"current", hostname}
+    assert stack.exec("app", "readlink", "/run/uwsgi/current").strip() == hostname
+    slot = stack.exec("app", "ls", "-A", "/run/uwsgi/current/").split()
+    assert {"api.sock", "main.sock", "static"} <= set(slot)
+    assert all(name.endswith((".sock", ".pid")) for name in set(slot) - {"static"}), slot

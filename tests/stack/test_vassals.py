@@ -21,11 +21,12 @@ def test_added_vassal_serves_through_nginx_and_removed_one_is_404(stack, http):
         response = http.wait_for_status("/apps/hello/", 200)
         assert response.headers["X-Vassal"].startswith("hello/")
         assert response.json()["mounted_at"] == "/apps/hello/"
-        assert stack.exec("app", "stat", "-c", "%a", "/run/uwsgi/hello.sock").strip() == "660"
+        assert stack.exec("app", "stat", "-c", "%a", "/run/uwsgi/current/hello.sock").strip() == "660"
     finally:
         stack.exec("app", "rm", "-f", "/run/vassals/hello.ini")
     http.wait_for_status("/apps/hello/", 404)
-    assert not [name for name in stack.exec("app", "ls", "/run/uwsgi").split() if name.startswith("hello.")]
+    slot = stack.exec("app", "ls", "/run/uwsgi/current/").split()
+    assert not [name for name in slot if name.startswith("hello.")]
 
 
 def test_unknown_app_name_is_404(http):

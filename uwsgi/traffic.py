@@ -1,0 +1,106 @@
+#!/opt/venv/bin/python
+"""Which app container nginx talks to: one slot per container on the shared volume, one symlink.
+
+Every app container serves its vassals' sockets and pidfiles, and the main app's static files, in a
+slot of its own, /run/uwsgi/HOSTNAME/ (uwsgi/vassal-defaults.ini: `%h`). nginx reaches them through
+/run/uwsgi/current, a relative symlink to one slot. Re-pointing it is a rename, which is atomic:
+every connection opened afterwards reaches the new slot, the ones already open finish on the old
+one, and the old container's exit (uWSGI's `vacuum`) removes only files in its own slot.
+
+  uwsgi-traffic prepare   entrypoint: empty this container's slot, copy the static files into it,
+                          and take the traffic (pruning dead slots) unless another container is
+                          serving it (a deploy)
+  uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy)
+  uwsgi-traffic drained   wait until no connection waits in this container's listen queues
+  uwsgi-traffic prune     remove the slots of containers that no longer serve anything
+"""
+
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+SOCKETS = Path("/run/uwsgi")
+CURRENT = SOCKETS / "current"
+SLOT = SOCKETS / socket.gethostname()
+STATIC = Path("/srv/app/main/static")
+VASSALS = Path("/run/vassals")
+SOCKETS_GROUP = 10500  # app/Dockerfile: the group nginx's worker user is in
+DRAIN_TIMEOUT_S = 10
+
+
+def is_serving(slot):
+    """True if a vassal in `slot` accepts connections."""
+    for path in slot.glob("*.sock"):
+        with socket.socket(socket.AF_UNIX) as probe:
+            probe.settimeout(1)
+            try:
+                probe.connect(str(path))
+            except OSError:
+                continue
+            return True
+    return False
+
+
+def prepare():
+    shutil.rmtree(SLOT, ignore_errors=True)
+    SLOT.mkdir()
+    # setgid: sockets, pidfiles and static files inherit the group nginx reads them as.
+    os.chown(SLOT, -1, SOCKETS_GROUP)
+    SLOT.chmod(0o2750)
+    shutil.copytree(STATIC, SLOT / "static")
+    current = CURRENT.resolve()
+    if current != SLOT and is_serving(current):
+        print(f"uwsgi-traffic: {current.name} is serving; {SLOT.name} stands by until `take`")
+    else:
+        take()
+        prune()
+
+
+def take():
+    """Point `current` at this slot: a new symlink renamed over the old one, never a missing link."""
+    temporary = SOCKETS / f".current.{SLOT.name}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(SLOT.name)
+    temporary.replace(CURRENT)
+    print(f"uwsgi-traffic: nginx now connects to {SLOT.name}")
+
+
+def listen_queue(stats):
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(2)
+        connection.connect(str(stats))
+        data = b"".join(iter(lambda: connection.recv(65536), b""))
+    return json.loads(data)["listen_queue"]
+
+
+def drained():
+    """Once traffic moved away, wait for the connections queued before the switch to be accepted:
+    a stopping uWSGI resets whatever still waits in its backlog."""
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+    while (waiting := sum(listen_queue(stats) for stats in VASSALS.glob("*.stats"))) > 0:
+        if time.monotonic() > deadline:
+            print(f"uwsgi-traffic: {waiting} connections still queued after {DRAIN_TIMEOUT_S} s")
+            return 1
+        time.sleep(0.1)
+    return 0
+
+
+def prune():
+    current = CURRENT.resolve()
+    for slot in SOCKETS.iterdir():
+        others = slot.is_dir() and not slot.is_symlink() and slot not in (current, SLOT)
+        if others and not is_serving(slot):
+            shutil.rmtree(slot)
+            print(f"uwsgi-traffic: removed the slot of {slot.name}")
+
+
+COMMANDS = {"prepare": prepare, "take": take, "drained": drained, "prune": prune}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    sys.exit(COMMANDS[sys.argv[1]]())
