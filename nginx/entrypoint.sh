@@ -63,8 +63,10 @@ TLS_CERT=${TLS_CERT:-}
 TLS_KEY=${TLS_KEY:-}
 if [[ -n $TLS_CERT || -n $TLS_KEY ]]; then
   for knob in TLS_CERT TLS_KEY; do
+    [[ -n ${!knob} ]] || fail "$knob is not set: HTTPS needs both TLS_CERT and TLS_KEY"
+  done
+  for knob in TLS_CERT TLS_KEY; do
     file=${!knob}
-    [[ -n $file ]] || fail "$knob is not set: HTTPS needs both TLS_CERT and TLS_KEY"
     [[ -f $file ]] || fail "$knob: no file at $file (compose.tls.yaml mounts the host's file there)"
     [[ -r $file ]] ||
       fail "$knob: $file is not readable by nginx's user (uid $(id -u)); on the host: chgrp $(id -g) FILE; chmod 640 FILE"

@@ -123,3 +123,29 @@ def test_a_clients_own_request_id_is_replaced(http):
     response = http.get("/whoami", headers={"X-Request-ID": "chosen-by-the-client"})
     assert REQUEST_ID.match(response.headers["X-Request-ID"])
     assert response.json()["request_id"] == response.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    ("knobs", "message"),
+    [
+        ({"SERVER_NAMES": "bad_name!"}, "SERVER_NAMES: 'bad_name!' is not a host name"),
+        ({"SERVER_NAMES": "*.example.com"}, "SERVER_NAMES: name at least one host without a '*'"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/8 10.1.0.0/33"}, "TRUSTED_PROXIES: '10.1.0.0/33' is not"),
+        ({"TRUSTED_PROXIES": "256.0.0.1"}, "TRUSTED_PROXIES: '256.0.0.1' is not"),
+        ({"VASSAL_HEADER": "yes"}, "VASSAL_HEADER='yes' must be 0 or 1"),
+        (
+            {"TLS_CERT": "/nonexistent.pem", "TLS_KEY": "/etc/hostname"},
+            "TLS_CERT: no file at /nonexistent.pem",
+        ),
+        ({"TLS_CERT": "/etc/nginx/nginx.conf"}, "TLS_KEY is not set"),
+        ({"TLS_CERT": "/etc/hostname", "TLS_KEY": "/etc/hostname"}, "TLS_CERT: /etc/hostname is not a PEM"),
+    ],
+)
+def test_a_bad_knob_stops_nginx_with_a_line_naming_it(stack, knobs, message):
+    image = stack.container("nginx").image
+    container = stack.docker.containers.run(image, environment=knobs, detach=True)
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 1
+        assert message in container.logs().decode()
+    finally:
+        container.remove(force=True)
