@@ -47,6 +47,7 @@ def test_a_host_not_in_server_names_gets_421_and_never_reaches_an_app(stack, htt
     # nginx's own page: the test stack shows X-Vassal on every app response, and there is none.
     assert "421 Misdirected Request" in response.text
     assert "X-Vassal" not in response.headers
+    assert REQUEST_ID.match(response.headers["X-Request-ID"])
 
 
 @pytest.mark.parametrize(
@@ -149,3 +150,12 @@ def test_a_bad_knob_stops_nginx_with_a_line_naming_it(stack, knobs, message):
         assert message in container.logs().decode()
     finally:
         container.remove(force=True)
+
+
+def test_https_is_off_by_default_with_nothing_listening(stack):
+    # The image declares it (EXPOSE), compose.yaml publishes nothing there.
+    assert not stack.container("nginx").ports.get("8443/tcp")
+    # Inside the container too: nothing accepts a connection on 8443 (bash's /dev/tcp).
+    code, output = stack.try_exec("nginx", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8443")
+    assert code != 0, output
+    assert "Connection refused" in output
