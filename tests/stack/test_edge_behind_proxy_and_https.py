@@ -11,6 +11,7 @@ import warnings
 
 import pytest
 import requests
+from conftest import _stacks
 from harness import ROOT, Stack, compose_as_shipped
 
 # A trusted proxy's client, and a forged entry further left that the proxy appended to.
@@ -33,6 +34,8 @@ def edge(tmp_path_factory):
     https_port = _free_port()
     knobs = {"TLS_CERT": str(cert), "TLS_KEY": str(key), "HTTPS_PORT": str(https_port), "VASSAL_HEADER": "0"}
     stack = Stack(f"wsgi-stack-edge-{uuid.uuid4().hex[:8]}", overrides=["compose.tls.yaml"], env=knobs)
+    # A failing test here gets this stack's ps and logs in its report (conftest.py).
+    _stacks.append(stack)
     try:
         stack.up()
         # The network exists only now: trust it, and recreate nginx (the app keeps running).
@@ -46,6 +49,7 @@ def edge(tmp_path_factory):
             "https_port": https_port,
         }
     finally:
+        _stacks.remove(stack)
         stack.down()
         leftovers = stack.leftovers()
         assert not leftovers, f"down left these behind: {leftovers}"
