@@ -11,8 +11,16 @@ BASE_IMAGE ?= debian:trixie-slim
 PYTEST_ARGS ?=
 
 VENV := .tools/venv
+# `make cert` writes a self-signed certificate for localhost here.
+TLS_DIR ?= .tools/tls
 COMPOSE := scripts/compose
 PYTEST := $(VENV)/bin/pytest
+
+# HTTPS is opt-in: with TLS_CERT set (.env or the environment), Compose also reads compose.tls.yaml,
+# unless COMPOSE_FILE already says which files to read.
+ifneq ($(TLS_CERT),)
+export COMPOSE_FILE ?= compose.yaml:compose.tls.yaml
+endif
 
 # A TLS-inspecting proxy's CA certificates, added on this host, are handed to the image build as a
 # build secret (compose.yaml: extra_ca). Absent on ordinary hosts.
@@ -60,6 +68,21 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
 	@address=$$($(COMPOSE) port nginx 8080); \
 	echo "Up: http://$$address/ (main app), http://$$address/apps/api/ (API)"
+	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
+
+.PHONY: cert
+cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tls/, to try HTTPS
+	@command -v openssl >/dev/null || { echo "make cert needs openssl (Debian: apt-get install openssl)" >&2; exit 1; }
+	@mkdir -p $(TLS_DIR)
+	@if [ ! -s $(TLS_DIR)/localhost.crt ]; then \
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
+			-subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+			-keyout $(TLS_DIR)/localhost.key -out $(TLS_DIR)/localhost.crt 2>/dev/null; \
+		chmod 644 $(TLS_DIR)/localhost.key; \
+	fi
+	@# 644: nginx reads the key as www-data (uid 33). Fine for a throwaway localhost key; a real key:
+	@# chgrp 33 and chmod 640 (README: "Behind a proxy, and HTTPS").
+	@echo "In .env: TLS_CERT=$(TLS_DIR)/localhost.crt and TLS_KEY=$(TLS_DIR)/localhost.key, then make up"
 
 .PHONY: down
 down: tools ## Stop and remove the stack's containers (volumes are kept)
@@ -113,7 +136,8 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile bench/gunicorn/Dockerfile
-	$(COMPOSE) config --quiet
+	$(COMPOSE) -f compose.yaml config --quiet
+	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

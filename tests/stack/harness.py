@@ -85,17 +85,26 @@ def compose_as_shipped(*args):
 
 
 class Stack:
-    """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants)."""
+    """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants,
+    compose.tls.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES)."""
 
-    def __init__(self, project, overrides=()):
+    def __init__(self, project, overrides=(), env=None):
         self.project = project
         self.files = [*COMPOSE_FILES, *(ROOT / path for path in overrides)]
+        self.env = dict(env or {})
         self.docker = docker.from_env()
 
     def compose(self, *args, check=True, timeout=600):
         files = [arg for path in self.files for arg in ("-f", str(path))]
         command = [*COMPOSE, "--project-directory", str(ROOT), "-p", self.project, *files, *args]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, **self.env},
+        )
         if check and result.returncode != 0:
             raise RuntimeError(
                 f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
@@ -130,6 +139,13 @@ class Stack:
         """(host, port) where the service's container port is published."""
         (binding,) = self.container(service).ports[f"{port}/tcp"]
         return binding["HostIp"], int(binding["HostPort"])
+
+    def network(self):
+        """The IPAM config ({"Subnet": …, "Gateway": …}) of the network nginx is on. Clients on
+        127.0.0.1 reach the published port through docker-proxy: nginx sees them at the Gateway."""
+        (name,) = self.container("nginx").attrs["NetworkSettings"]["Networks"]
+        (config,) = self.docker.networks.get(name).attrs["IPAM"]["Config"]
+        return config
 
     @property
     def address(self):

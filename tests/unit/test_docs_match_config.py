@@ -1,4 +1,5 @@
-"""The README and .env.example must name every knob compose.yaml and the Makefile read."""
+"""The README and .env.example must name every knob compose.yaml (and its HTTPS overlay,
+compose.tls.yaml) and the Makefile read."""
 
 import re
 
@@ -6,10 +7,11 @@ from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
-# compose.yaml without its comments.
+# compose.yaml and compose.tls.yaml without their comments.
 COMPOSE = "\n".join(
     line.split(" #")[0]
-    for line in (ROOT / "compose.yaml").read_text().splitlines()
+    for name in ("compose.yaml", "compose.tls.yaml")
+    for line in (ROOT / name).read_text().splitlines()
     if not line.lstrip().startswith("#")
 )
 COMPOSE_KNOBS = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE))
@@ -31,7 +33,8 @@ def test_every_compose_knob_is_in_env_example():
 
 def test_readme_knob_defaults_match_compose():
     for name, default in re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE):
-        assert f"| `{name}` | `{default}` |" in README, name
+        shown = f"`{default}`" if default else "*(empty)*"
+        assert f"| `{name}` | {shown} |" in README, name
 
 
 def test_every_make_target_the_readme_names_exists():

@@ -31,3 +31,32 @@ def test_static_file_is_part_of_the_app(client):
 
 def test_unknown_path_is_404(client):
     assert client.get("/no-such-page").status_code == 404
+
+
+def test_whoami_shows_what_the_app_sees_of_the_request(client):
+    response = client.get(
+        "/whoami",
+        base_url="https://example.test:8443",
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+        headers={"X-Request-ID": "abc123", "X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    # Absolute URLs keep the port of the Host the client sent.
+    assert body["url"] == "https://example.test:8443/whoami"
+    assert body["scheme"] == "https"
+    assert body["host"] == "example.test:8443"
+    assert body["remote_addr"] == "198.51.100.7"
+    assert body["request_id"] == "abc123"
+    assert body["forwarded"] == {
+        "X-Forwarded-For": None,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": None,
+        "Forwarded": None,
+    }
+
+
+def test_whoami_without_a_request_id_says_none(client):
+    body = client.get("/whoami").get_json()
+    assert body["request_id"] is None
+    assert body["url"] == "http://localhost/whoami"
