@@ -84,6 +84,14 @@ cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tl
 	@# chgrp 33 and chmod 640 (README: "Behind a proxy, and HTTPS").
 	@echo "In .env: TLS_CERT=$(TLS_DIR)/localhost.crt and TLS_KEY=$(TLS_DIR)/localhost.key, then make up"
 
+# `make dev`: compose.dev.yaml on top, named explicitly (it is never merged by itself).
+DEV_COMPOSE := $(COMPOSE) -f compose.yaml -f compose.dev.yaml
+
+.PHONY: dev
+dev: build ## Start the stack for development: app/ and uwsgi/vassals/ mounted and live-reloaded, Flask debug, loopback only
+	$(DEV_COMPOSE) up --detach --wait
+	@echo "Dev: http://$$($(DEV_COMPOSE) port nginx 8080)/ serves app/ as you save it; \`make up\` goes back to the image"
+
 .PHONY: down
 down: tools ## Stop and remove the stack's containers (volumes are kept)
 	$(COMPOSE) down --remove-orphans

@@ -5,6 +5,9 @@
 # restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
-cp /etc/uwsgi/vassals/*.ini /run/vassals/
+# Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
+if [[ -z ${VASSALS_DIR:-} ]]; then
+  cp /etc/uwsgi/vassals/*.ini /run/vassals/
+fi
 uwsgi-traffic prepare
 exec "$@"

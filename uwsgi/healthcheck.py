@@ -6,12 +6,14 @@ while its socket is gone. This sends `GET /` over the uwsgi protocol to each vas
 and fails, naming the vassal, unless it answers with an HTTP status below 500.
 """
 
+import os
 import socket
 import struct
 import sys
 from pathlib import Path
 
-VASSALS = Path("/run/vassals")
+# The emperor's directory (uwsgi/emperor.ini): the repo's uwsgi/vassals/ under `make dev`.
+VASSALS = Path(os.environ.get("VASSALS_DIR", "/run/vassals"))
 # This container's own slot (uwsgi/traffic.py), whether or not nginx is pointed at it yet.
 SOCKETS = Path("/run/uwsgi") / socket.gethostname()
 TIMEOUT_S = 2.0

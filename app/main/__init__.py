@@ -36,4 +36,6 @@ def whoami():
         "remote_addr": request.remote_addr,
         "request_id": request.headers.get("X-Request-ID"),
         "forwarded": {name: request.headers.get(name) for name in FORWARDING_HEADERS},
+        # Flask's debug mode: on under `make dev` only (uwsgi/vassal-dev.ini).
+        "debug": app.debug,
     }

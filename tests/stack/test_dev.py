@@ -1,0 +1,112 @@
+"""Issue: a dev loop. `make dev` (compose.yaml + compose.dev.yaml) serves the mounted code: a saved
+change is served within 2 s and a new vassal file starts, without restarting a container. Run on a
+second stack whose mounts point at a copy of app/ and uwsgi/vassals/, so the test never edits the
+repo."""
+
+import json
+import shutil
+import time
+import uuid
+
+import pytest
+import requests
+from conftest import _stacks
+from harness import ROOT, Stack, compose_as_shipped, wait_until
+
+RELOAD_BOUND_S = 2
+NEW_VIEW = """
+
+@app.get("/edited")
+def edited():
+    return "edited in dev mode"
+"""
+HELLO_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+module = api:app
+"""
+
+
+def _readable_copy(source, target):
+    """Copy a tree the app container's user (uid 10001) can read through a bind mount."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dev")
+    code = _readable_copy(ROOT / "app", work / "app")
+    uwsgi = _readable_copy(ROOT / "uwsgi", work / "uwsgi")
+    vassals = uwsgi / "vassals"
+    # Compose merges `volumes` by their target: these replace compose.dev.yaml's two mounts.
+    mounts = work / "compose.mounts.yaml"
+    mounts.write_text(
+        json.dumps(
+            {"services": {"app": {"volumes": [f"{code}:/srv/app:ro", f"{uwsgi}:/srv/uwsgi:ro"]}}}
+        )
+    )
+    # HTTP_PORT=0: compose.dev.yaml's loopback port becomes an ephemeral one.
+    stack = Stack(
+        f"wsgi-stack-dev-{uuid.uuid4().hex[:8]}",
+        overrides=["compose.dev.yaml", mounts],
+        env={"HTTP_PORT": "0"},
+    )
+    _stacks.append(stack)
+    try:
+        stack.up()
+        yield stack, code, vassals
+    finally:
+        _stacks.remove(stack)
+        stack.down()
+        leftovers = stack.leftovers()
+        assert not leftovers, f"down left these behind: {leftovers}"
+
+
+def _get(stack, path):
+    return requests.get(stack.base_url + path, timeout=10, allow_redirects=False)
+
+
+def test_a_saved_view_is_served_within_2_s_without_a_restart(dev):
+    stack, code, _ = dev
+    started = stack.container("app").attrs["State"]["StartedAt"]
+    assert _get(stack, "/edited").status_code == 404
+    view = code / "main" / "__init__.py"
+    view.write_text(view.read_text() + NEW_VIEW)
+    saved = time.monotonic()
+    wait_until(lambda: _get(stack, "/edited").status_code == 200, 10, "the edited view", interval=0.05)
+    took = time.monotonic() - saved
+    print(f"dev mode: an edited view was served {took:.2f} s after the save")
+    assert took <= RELOAD_BOUND_S
+    assert _get(stack, "/edited").text == "edited in dev mode"
+    assert _get(stack, "/").status_code == 200
+    assert stack.container("app").attrs["State"]["StartedAt"] == started
+
+
+def test_a_new_vassal_file_starts_and_a_removed_one_stops(dev):
+    stack, _, vassals = dev
+    started = stack.container("app").attrs["State"]["StartedAt"]
+    (vassals / "hello.ini").write_text(HELLO_VASSAL)
+    try:
+        wait_until(lambda: _get(stack, "/apps/hello/").status_code == 200, 30, "/apps/hello/ to answer")
+        # The health check follows the mounted directory too.
+        wait_until(lambda: "hello" in stack.health("app")["Log"][-1]["Output"], 30, "the health check")
+    finally:
+        (vassals / "hello.ini").unlink()
+    wait_until(lambda: _get(stack, "/apps/hello/").status_code == 404, 30, "/apps/hello/ to be gone")
+    assert stack.container("app").attrs["State"]["StartedAt"] == started
+
+
+def test_flask_debug_is_on_in_dev_only_and_dev_is_loopback_only(dev, stack, http):
+    dev_stack, _, _ = dev
+    assert _get(dev_stack, "/whoami").json()["debug"] is True
+    assert http.get("/whoami").json()["debug"] is False
+    # Whatever HTTP_BIND says, dev mode publishes nginx on loopback only.
+    config = json.loads(
+        compose_as_shipped(
+            "-f", str(ROOT / "compose.dev.yaml"), "config", "--format", "json", HTTP_BIND="0.0.0.0"
+        )
+    )
+    assert [port["host_ip"] for port in config["services"]["nginx"]["ports"]] == ["127.0.0.1"]
