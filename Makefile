@@ -70,9 +70,23 @@ build: tools base-image ## Build the app and nginx images
 .PHONY: up
 up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
-	@address=$$($(COMPOSE) port nginx 8080); \
-	echo "Up: http://$$address/ (main app), http://$$address/apps/api/ (API)"
+	@$(MAKE) --no-print-directory urls
 	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
+
+.PHONY: urls
+urls: tools ## Print every app's URL (one per uwsgi/vassals/*.ini): main at /, the others at /apps/NAME/
+	@address=$$($(COMPOSE) port nginx 8080); \
+	echo "Up: one URL per app (uwsgi/vassals/*.ini)"; \
+	if [ -e uwsgi/vassals/main.ini ]; then echo "  http://$$address/  (main)"; fi; \
+	for ini in uwsgi/vassals/*.ini; do \
+		name=$$(basename "$$ini" .ini); \
+		if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; \
+	done
+
+.PHONY: new-app
+new-app: ## Scaffold an app: make new-app NAME=blog (app/NAME/, its vassal, a unit test; never overwrites)
+	@if [ -z "$(NAME)" ]; then echo "make new-app: give the app's name, e.g. make new-app NAME=blog" >&2; exit 2; fi
+	@scripts/new-app -- "$(NAME)"
 
 .PHONY: cert
 cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tls/, to try HTTPS
