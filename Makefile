@@ -8,6 +8,10 @@ SHELL := bash
 # Knobs shared with compose.yaml come from .env when there is one (see .env.example).
 -include .env
 BASE_IMAGE ?= debian:trixie-slim
+# The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
+# libpython3.13). `make requirements` pins the image's requirements for this version, whatever
+# Python the host runs; a stack test checks that the built image runs it.
+APP_PYTHON_VERSION := 3.13
 PYTEST_ARGS ?=
 
 VENV := .tools/venv
@@ -66,9 +70,23 @@ build: tools base-image ## Build the app and nginx images
 .PHONY: up
 up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
-	@address=$$($(COMPOSE) port nginx 8080); \
-	echo "Up: http://$$address/ (main app), http://$$address/apps/api/ (API)"
+	@$(MAKE) --no-print-directory urls
 	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
+
+.PHONY: urls
+urls: tools ## Print every app's URL (one per uwsgi/vassals/*.ini): main at /, the others at /apps/NAME/
+	@address=$$($(COMPOSE) port nginx 8080); \
+	echo "Up: one URL per app (uwsgi/vassals/*.ini)"; \
+	if [ -e uwsgi/vassals/main.ini ]; then echo "  http://$$address/  (main)"; fi; \
+	for ini in uwsgi/vassals/*.ini; do \
+		name=$$(basename "$$ini" .ini); \
+		if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; \
+	done
+
+.PHONY: new-app
+new-app: ## Scaffold an app: make new-app NAME=blog (app/NAME/, its vassal, a unit test; never overwrites)
+	@if [ -z "$(NAME)" ]; then echo "make new-app: give the app's name, e.g. make new-app NAME=blog" >&2; exit 2; fi
+	@scripts/new-app -- "$(NAME)"
 
 .PHONY: cert
 cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tls/, to try HTTPS
@@ -149,10 +167,12 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in
-	for pins in app/requirements tests/requirements bench/requirements bench/gunicorn/requirements; do \
-		$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
-			-o $$pins.txt $$pins.in; \
+	@# What runs in an image (the shared venv, each app's own, the bench's gunicorn) is pinned for the
+	@# image's Python and platform; the host-side tools for the host's python3 (scripts/pin).
+	for pins in app/requirements $(patsubst %.in,%,$(wildcard app/*/requirements.in)) bench/gunicorn/requirements; do \
+		scripts/pin --image $(APP_PYTHON_VERSION) $$pins.in $$pins.txt; \
 	done
+	for pins in tests/requirements bench/requirements; do scripts/pin $$pins.in $$pins.txt; done
 
 .PHONY: clean
 clean: ## Remove the stack, its volumes and images, and the tool virtualenv

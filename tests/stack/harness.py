@@ -88,17 +88,20 @@ def compose_as_shipped(*args, **knobs):
 
 class Stack:
     """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants,
-    compose.tls.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES)."""
+    compose.tls.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES);
+    `root`: the repository to run (a test's altered copy of this one)."""
 
-    def __init__(self, project, overrides=(), env=None):
+    def __init__(self, project, overrides=(), env=None, root=ROOT):
         self.project = project
-        self.files = [*COMPOSE_FILES, *(ROOT / path for path in overrides)]
+        self.root = root
+        shipped = (root / path.relative_to(ROOT) for path in COMPOSE_FILES)
+        self.files = [*shipped, *(root / path for path in overrides)]
         self.env = dict(env or {})
         self.docker = docker.from_env()
 
     def compose(self, *args, check=True, timeout=600):
         files = [arg for path in self.files for arg in ("-f", str(path))]
-        command = [*COMPOSE, "--project-directory", str(ROOT), "-p", self.project, *files, *args]
+        command = [*COMPOSE, "--project-directory", str(self.root), "-p", self.project, *files, *args]
         result = subprocess.run(
             command,
             capture_output=True,
@@ -187,7 +190,7 @@ class Stack:
             **(env or {}),
         }
         return subprocess.run(
-            command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+            command, check=False, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout
         )
 
     def make(self, target, env=None):

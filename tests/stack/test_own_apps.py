@@ -1,0 +1,95 @@
+"""Apps of your own, in a second stack built from a copy of the repo (its own Compose project and
+image tag, removed after this module): an app scaffolded by `make new-app` is served at
+/apps/NAME/, and two apps that pin conflicting versions of one package run side by side, each in
+its own virtualenv (app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain."""
+
+import contextlib
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import docker
+import pytest
+import requests
+from conftest import _stacks
+from harness import ROOT, Stack
+
+TESTAPPS = Path(__file__).parent / "testapps"
+# Each pins `six` in its own app/NAME/requirements.txt: 1.16.0 and 1.17.0.
+PINNED = {"pins-old": "1.16.0", "pins-new": "1.17.0"}
+# Machine-local state the copy does without.
+NOT_COPIED = shutil.ignore_patterns(".git", ".tools", ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
+
+
+def _new_app(root, name):
+    """`make new-app NAME=name` in the copy, as a user runs it."""
+    subprocess.run(
+        ["make", "--no-print-directory", "new-app", f"NAME={name}"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def own_apps(tmp_path_factory):
+    """The copy's stack, with `blog` scaffolded and the two pinned apps (scaffolded, then given
+    their code and pins); yields the Stack."""
+    root = tmp_path_factory.mktemp("repo") / "wsgi-stack"
+    shutil.copytree(ROOT, root, ignore=NOT_COPIED, symlinks=True)
+    _new_app(root, "blog")
+    for name in PINNED:
+        _new_app(root, name)
+        shutil.copy(TESTAPPS / "pinned.py", root / "app" / name / "__init__.py")
+        for pins in ("requirements.in", "requirements.txt"):
+            shutil.copy(TESTAPPS / name / pins, root / "app" / name / pins)
+    project = f"wsgi-stack-apps-{uuid.uuid4().hex[:8]}"
+    # Its own image tag: the images of `make up` and of the main test stack stay as they are.
+    stack = Stack(project, env={"IMAGE_TAG": project}, root=root)
+    _stacks.append(stack)
+    images = []
+    try:
+        images = stack.compose("config", "--images").stdout.split()
+        stack.up()
+        yield stack
+    finally:
+        _stacks.remove(stack)
+        stack.down()
+        for image in images:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                stack.docker.images.remove(image)
+        leftovers = stack.leftovers()
+        assert not leftovers, f"down left these behind: {leftovers}"
+
+
+def _get(stack, path):
+    return requests.get(stack.base_url + path, timeout=10, allow_redirects=False)
+
+
+def test_an_app_made_by_make_new_app_is_served(own_apps):
+    response = _get(own_apps, "/apps/blog/")
+    assert response.status_code == 200
+    assert response.json() == {"app": "blog", "mounted_at": "/apps/blog/"}
+    assert response.headers["X-Vassal"].startswith("blog/")
+    assert _get(own_apps, "/apps/blog/nope").status_code == 404
+
+
+def test_apps_pinning_conflicting_versions_run_side_by_side(own_apps):
+    for name, version in PINNED.items():
+        response = _get(own_apps, f"/apps/{name}/")
+        assert response.status_code == 200, name
+        assert response.json() == {"six": version, "prefix": f"/opt/venvs/{name}", "sees_flask": False}
+
+
+def test_only_apps_with_their_own_pins_get_a_virtualenv(own_apps):
+    venvs = own_apps.exec("app", "ls", "/opt/venvs").split()
+    assert sorted(venvs) == sorted(PINNED)
+    # The uwsgi binary (and supervisor) stay in the shared virtualenv.
+    for name in PINNED:
+        code, _ = own_apps.try_exec("app", "test", "-e", f"/opt/venvs/{name}/bin/uwsgi")
+        assert code == 1, name
+    # The shipped apps and the scaffolded one still share /opt/venv with its Flask.
+    assert _get(own_apps, "/").status_code == 200
+    assert _get(own_apps, "/apps/api/").json()["app"] == "api"

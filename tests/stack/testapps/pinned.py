@@ -1,0 +1,21 @@
+"""A vassal of the per-app virtualenv tests (test_own_apps.py), run as two apps that pin different
+versions of `six`: it reports the version it imported, its virtualenv, and whether it can see the
+shared virtualenv's Flask (it should not)."""
+
+import importlib.util
+import json
+import sys
+
+import six
+
+
+def app(environ, start_response):
+    body = json.dumps(
+        {
+            "six": six.__version__,
+            "prefix": sys.prefix,
+            "sees_flask": importlib.util.find_spec("flask") is not None,
+        }
+    ).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
