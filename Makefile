@@ -100,6 +100,12 @@ ps: tools ## Show the containers and their health
 status: tools ## Show supervisord's programs inside the app container
 	$(COMPOSE) exec app supervisorctl status
 
+# `make top TOP_ARGS=--once` prints the table once (uwsgi-top --help).
+TOP_ARGS ?=
+.PHONY: top
+top: tools ## Watch every vassal's workers live (requests, rates, respawns) from uWSGI's stats sockets
+	$(COMPOSE) exec app uwsgi-top $(TOP_ARGS)
+
 .PHONY: reload
 reload: tools ## Reload every app's code, one worker at a time, without failing a request
 	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
