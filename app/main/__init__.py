@@ -11,8 +11,9 @@ from . import storage
 
 app = Flask(__name__)
 # The app's own persistent directory (uwsgi/vassal-defaults.ini: DATA_DIR=/srv/data/NAME, a volume
-# kept by `make down`, `make up` and deploys); outside the stack, Flask's instance folder.
-app.config["DATA_DIR"] = os.environ.get("DATA_DIR") or app.instance_path
+# kept by `make down`, `make up` and deploys). Unset outside the stack: the notes go to Flask's
+# instance folder and the session key lives in memory only.
+app.config["DATA_DIR"] = os.environ.get("DATA_DIR")
 # Set (compose.yaml) when the PostgreSQL profile is on: the notes live there instead of SQLite.
 app.config["DATABASE_URL"] = os.environ.get("DATABASE_URL", "")
 app.config.update(SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=64 * 1024)
@@ -29,7 +30,9 @@ class _KeyFromDataDir(SecureCookieSessionInterface):
     directory unusable), pages that need no session still work."""
 
     def get_signing_serializer(self, app):
-        if not app.secret_key:
+        if not app.secret_key and not app.config["DATA_DIR"]:
+            app.secret_key = os.urandom(32)
+        elif not app.secret_key:
             try:
                 app.secret_key = storage.load_secret_key(app.config["DATA_DIR"])
             except OSError as error:
@@ -44,7 +47,8 @@ app.session_interface = _KeyFromDataDir()
 def notes_storage():
     if "notes_storage" not in app.extensions:
         config = app.config
-        app.extensions["notes_storage"] = storage.from_settings(config["DATABASE_URL"], config["DATA_DIR"])
+        data_dir = config["DATA_DIR"] or app.instance_path
+        app.extensions["notes_storage"] = storage.from_settings(config["DATABASE_URL"], data_dir)
     return app.extensions["notes_storage"]
 
 

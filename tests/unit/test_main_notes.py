@@ -123,3 +123,18 @@ def test_the_secret_key_is_created_once_and_kept(tmp_path):
     assert len(key) == 32
     assert storage.load_secret_key(tmp_path / "d") == key
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["secret_key"]
+
+
+def test_without_data_dir_pages_other_than_notes_write_nothing(tmp_path, monkeypatch):
+    # Outside the stack (no DATA_DIR): the session key lives in memory, the notes in the instance folder.
+    monkeypatch.setattr(main.app, "instance_path", str(tmp_path / "instance"))
+    monkeypatch.setitem(main.app.config, "DATA_DIR", None)
+    monkeypatch.setattr(main.app, "secret_key", None)
+    main.app.extensions.pop("notes_storage", None)
+    client = main.app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/whoami").status_code == 200
+    assert not (tmp_path / "instance").exists()
+    assert client.get("/notes").status_code == 200
+    assert (tmp_path / "instance" / "notes.sqlite3").is_file()
+    main.app.extensions.pop("notes_storage", None)
