@@ -126,6 +126,27 @@ ps: tools ## Show the containers and their health
 status: tools ## Show supervisord's programs inside the app container
 	$(COMPOSE) exec app supervisorctl status
 
+# `make top TOP_ARGS=--once` prints the table once (uwsgi-top --help).
+TOP_ARGS ?=
+.PHONY: top
+top: tools ## Watch every vassal's workers live (requests, rates, respawns) from uWSGI's stats sockets
+	$(COMPOSE) exec app uwsgi-top $(TOP_ARGS)
+
+.PHONY: db-password
+db-password: ## Turn PostgreSQL on in .env: a random POSTGRES_PASSWORD, DATABASE_URL, COMPOSE_PROFILES=db
+	@touch .env
+	@grep -q '^POSTGRES_PASSWORD=.' .env \
+		|| echo "POSTGRES_PASSWORD=$$(python3 -c 'import secrets; print(secrets.token_hex(24))')" >> .env
+	@grep -q '^DATABASE_URL=' .env \
+		|| echo 'DATABASE_URL=postgresql://app:$${POSTGRES_PASSWORD}@postgres:5432/app' >> .env
+	@grep -q '^COMPOSE_PROFILES=' .env || echo 'COMPOSE_PROFILES=db' >> .env
+	@grep -E '^(COMPOSE_PROFILES|DATABASE_URL)=' .env
+	@echo "POSTGRES_PASSWORD is in .env; make up starts PostgreSQL when COMPOSE_PROFILES names db"
+
+.PHONY: psql
+psql: tools ## Open psql on the app's database as the superuser (profile db)
+	$(COMPOSE) exec postgres psql --dbname=app
+
 .PHONY: reload
 reload: tools ## Reload every app's code, one worker at a time, without failing a request
 	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
@@ -161,8 +182,9 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alt
 lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile bench/gunicorn/Dockerfile
+	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
 	$(COMPOSE) -f compose.yaml config --quiet
+	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 
 .PHONY: requirements

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The database container's start: check the password knob, create the cluster on an empty data
+# volume (first start only), then become the server. Runs as `postgres`; the root is read-only, so
+# everything written goes to $PGDATA (the volume), /run/postgresql and /tmp (tmpfs).
+set -euo pipefail
+
+if [[ -z ${POSTGRES_PASSWORD:-} ]]; then
+  echo "postgres: POSTGRES_PASSWORD is empty: set it in .env (make db-password writes a random one)" >&2
+  exit 1
+fi
+
+if [[ ! -s $PGDATA/PG_VERSION ]]; then
+  echo "postgres: empty $PGDATA: creating the cluster (database and role 'app')"
+  # Local (socket) connections: only the OS user `postgres`, as the superuser (make psql).
+  # Over the network: the role `app`, with its password, from the containers' own network only.
+  initdb --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
+    --username=postgres >/dev/null
+  echo "host app app samenet scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  # A server on a private socket directory and no TCP, so neither the app nor the health check
+  # sees it before the role and database exist.
+  pg_ctl --wait --silent --options="-c listen_addresses='' -c unix_socket_directories=/tmp" start
+  psql --quiet --host=/tmp --username=postgres --dbname=postgres --set=ON_ERROR_STOP=1 \
+    --set=password="$POSTGRES_PASSWORD" <<'SQL'
+CREATE ROLE app LOGIN PASSWORD :'password';
+CREATE DATABASE app OWNER app;
+SQL
+  pg_ctl --wait --silent --mode=fast stop
+  echo "postgres: cluster created"
+fi
+
+exec "$@"

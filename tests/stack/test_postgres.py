@@ -1,0 +1,125 @@
+"""Issue 9, part 6: PostgreSQL, opt-in (the Compose profile `db`), in a second stack of its own
+(torn down after this module): the sample app keeps its notes there, they survive a database
+restart, and with the database down the app's /health names it while the rest keeps serving."""
+
+import re
+import secrets
+import uuid
+
+import pytest
+import requests
+from conftest import _stacks
+from harness import Stack, wait_until
+
+pytestmark = pytest.mark.slow
+DATABASE = "PostgreSQL database 'app' at postgres:5432"
+# pg8000 from the app container, as the app connects: argv[1] is the password to try.
+CONNECT = """
+import sys, pg8000.native
+try:
+    pg8000.native.Connection(user="app", password=sys.argv[1], host="postgres", database="app").close()
+except pg8000.native.DatabaseError as error:
+    sys.exit(error.args[0]["C"])
+"""
+
+
+@pytest.fixture(scope="module")
+def db():
+    password = secrets.token_hex(16)
+    knobs = {
+        "COMPOSE_PROFILES": "db",
+        "POSTGRES_PASSWORD": password,
+        "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
+    }
+    stack = Stack(f"wsgi-stack-db-{uuid.uuid4().hex[:8]}", env=knobs)
+    # A failing test here gets this stack's ps and logs in its report (conftest.py).
+    _stacks.append(stack)
+    try:
+        stack.up()
+        yield stack
+    finally:
+        _stacks.remove(stack)
+        stack.down()
+        leftovers = stack.leftovers()
+        assert not leftovers, f"down left these behind: {leftovers}"
+
+
+def _get(stack, path):
+    return requests.get(stack.base_url + path, timeout=15, allow_redirects=False)
+
+
+def _post_note(stack, body):
+    session = requests.Session()
+    page = session.get(f"{stack.base_url}/notes", timeout=10)
+    (token,) = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)
+    response = session.post(
+        f"{stack.base_url}/notes", data={"body": body, "csrf_token": token}, timeout=10, allow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+
+
+def _wait_for_health(stack, status, timeout=60):
+    return wait_until(
+        lambda: (r := _get(stack, "/health")).status_code == status and [r],
+        timeout,
+        f"/health to answer {status}",
+    )[0]
+
+
+def _wait_for_database(stack):
+    wait_until(
+        lambda: stack.health("postgres")["Status"] == "healthy", 60, "postgres to be healthy", interval=0.5
+    )
+    _wait_for_health(stack, 200)
+
+
+def test_notes_are_kept_in_postgresql_across_a_database_restart(db):
+    assert _get(db, "/health").json() == {"status": "ok", "storage": DATABASE}
+    _post_note(db, "kept by PostgreSQL")
+    db.compose("restart", "postgres")
+    _wait_for_database(db)
+    assert "kept by PostgreSQL" in _get(db, "/notes").text
+    count = db.exec("postgres", "psql", "--dbname=app", "-tAc", "SELECT count(*) FROM notes")
+    assert int(count) >= 1
+
+
+def test_with_the_database_stopped_health_names_it_and_the_rest_serves(db):
+    db.compose("stop", "postgres")
+    try:
+        response = _wait_for_health(db, 503)
+        body = response.json()
+        assert body["storage"] == DATABASE
+        assert body["error"].startswith(DATABASE)
+        assert _get(db, "/notes").status_code == 503
+        assert _get(db, "/").status_code == 200
+        assert _get(db, "/apps/api/").status_code == 200
+        # Restarting the app would not bring the database back: Docker still calls it healthy.
+        assert db.health("app")["Status"] == "healthy"
+    finally:
+        db.compose("start", "postgres")
+    _wait_for_database(db)
+
+
+def test_the_app_role_needs_its_password(db):
+    password = db.env["POSTGRES_PASSWORD"]
+    assert db.try_exec("app", "python3", "-c", CONNECT, password)[0] == 0
+    code, output = db.try_exec("app", "python3", "-c", CONNECT, "wrong")
+    assert code == 1
+    assert "28P01" in output  # invalid_password
+
+
+def test_the_database_runs_as_postgres_read_only_with_no_capabilities(db):
+    container = db.container("postgres")
+    config = container.attrs["HostConfig"]
+    assert config["ReadonlyRootfs"]
+    assert config["CapDrop"] == ["ALL"]
+    assert "no-new-privileges:true" in config["SecurityOpt"]
+    assert db.exec("postgres", "id", "-un").strip() == "postgres"
+    (data,) = [m for m in container.attrs["Mounts"] if m["Destination"] == "/var/lib/postgresql/data"]
+    assert data["Type"] == "volume"
+
+
+def test_the_database_refuses_to_start_without_a_password(db):
+    result = db.compose("run", "--rm", "--no-deps", "-e", "POSTGRES_PASSWORD=", "postgres", check=False)
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD is empty" in result.stdout + result.stderr
