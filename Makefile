@@ -186,6 +186,7 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(COMPOSE) -f compose.yaml config --quiet
 	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
+	$(DEV_COMPOSE) config --quiet
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

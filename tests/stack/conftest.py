@@ -5,12 +5,16 @@ SDK finds its containers by label. A failing test's report gets `ps -a` and ever
 `down -v` always runs (unless --keep-stack), also when start-up failed, and must leave nothing behind.
 """
 
+import contextlib
+import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 from harness import Stack, wait_until
+from load import Outcome
 
 _stacks = []
 # Every fault a test injected, for the table at the end of the run: nothing lost silently.
@@ -54,6 +58,41 @@ def stack(request):
             stack.down()
             leftovers = stack.leftovers()
             assert not leftovers, f"down left these behind: {leftovers}"
+
+
+@contextlib.contextmanager
+def second_stack(name, overrides=(), env=None):
+    """Another stack beside the session's, for knobs the session stack does not have: up on entry,
+    its ps and logs in a failing test's report, always down on exit and nothing left behind."""
+    stack = Stack(f"wsgi-stack-{name}-{uuid.uuid4().hex[:8]}", overrides=overrides, env=env)
+    _stacks.append(stack)
+    try:
+        stack.up()
+        yield stack
+    finally:
+        _stacks.remove(stack)
+        stack.down()
+        leftovers = stack.leftovers()
+        assert not leftovers, f"down left these behind: {leftovers}"
+
+
+def in_flight_request(stack, http, lab, seconds=5):
+    """Start a `seconds`-long request to the lab vassal and return once a worker is busy with it:
+    (the thread, the list its Outcome goes to)."""
+    outcome, token = [], uuid.uuid4().hex
+
+    def slow_request():
+        started = time.monotonic()
+        response = http.get(f"{lab}sleep?s={seconds}&token={token}", timeout=60)
+        error = None if response.status_code == 200 else f"status {response.status_code}"
+        outcome.append(
+            Outcome(started, time.monotonic(), f"{lab}sleep?s={seconds}", response.status_code, error)
+        )
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    wait_until(lambda: stack.busy_workers("lab", token), 5, f"the {seconds} s request to reach a worker")
+    return thread, outcome
 
 
 @pytest.fixture(autouse=True)

@@ -4,15 +4,12 @@ one of another image under load; a broken image never gets a request."""
 import contextlib
 import io
 import tarfile
-import threading
 import time
-import uuid
 
 import docker
 import pytest
-from conftest import BROKEN_VASSAL, install_lab
-from harness import wait_until
-from load import Load, Outcome
+from conftest import BROKEN_VASSAL, in_flight_request, install_lab
+from load import Load
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]
@@ -71,22 +68,6 @@ def images(stack):
             stack.docker.images.remove(f"{repository}:{tag}")
 
 
-def _in_flight_request(stack, http, lab):
-    """A 5 s request on the serving container's lab vassal; returns the thread and its outcome."""
-    outcome, token = [], uuid.uuid4().hex
-
-    def five_second_request():
-        started = time.monotonic()
-        response = http.get(f"{lab}sleep?s=5&token={token}", timeout=60)
-        error = None if response.status_code == 200 else f"status {response.status_code}"
-        outcome.append(Outcome(started, time.monotonic(), f"{lab}sleep?s=5", response.status_code, error))
-
-    thread = threading.Thread(target=five_second_request)
-    thread.start()
-    wait_until(lambda: stack.busy_workers("lab", token), 5, "the 5 s request to reach a worker")
-    return thread, outcome
-
-
 def _deploy_under_load(stack, http, lab, fault_report, fault, target, env=None):
     """Run `make target` under load with a 5 s request in flight on the old container; return the
     finished process. Asserts what every swap must keep: no failed request, nginx untouched."""
@@ -94,7 +75,7 @@ def _deploy_under_load(stack, http, lab, fault_report, fault, target, env=None):
     # A broken image fails after its 30 s start period: ~100,000 requests at this machine's pace.
     with Load(lambda: stack.address, PATHS, clients=16, max_seconds=150, max_requests=500_000) as load:
         load.wait_for(200)
-        thread, slow = _in_flight_request(stack, http, lab)
+        thread, slow = in_flight_request(stack, http, lab)
         started = time.monotonic()
         result = stack.run("make", "--no-print-directory", target, env=env, timeout=180)
         took = time.monotonic() - started

@@ -6,12 +6,11 @@ repo."""
 import json
 import shutil
 import time
-import uuid
 
 import pytest
 import requests
-from conftest import _stacks
-from harness import ROOT, Stack, compose_as_shipped, wait_until
+from conftest import second_stack
+from harness import ROOT, compose_as_shipped, wait_until
 
 RELOAD_BOUND_S = 2
 NEW_VIEW = """
@@ -44,25 +43,11 @@ def dev(tmp_path_factory):
     # Compose merges `volumes` by their target: these replace compose.dev.yaml's two mounts.
     mounts = work / "compose.mounts.yaml"
     mounts.write_text(
-        json.dumps(
-            {"services": {"app": {"volumes": [f"{code}:/srv/app:ro", f"{uwsgi}:/srv/uwsgi:ro"]}}}
-        )
+        json.dumps({"services": {"app": {"volumes": [f"{code}:/srv/app:ro", f"{uwsgi}:/srv/uwsgi:ro"]}}})
     )
     # HTTP_PORT=0: compose.dev.yaml's loopback port becomes an ephemeral one.
-    stack = Stack(
-        f"wsgi-stack-dev-{uuid.uuid4().hex[:8]}",
-        overrides=["compose.dev.yaml", mounts],
-        env={"HTTP_PORT": "0"},
-    )
-    _stacks.append(stack)
-    try:
-        stack.up()
+    with second_stack("dev", overrides=["compose.dev.yaml", mounts], env={"HTTP_PORT": "0"}) as stack:
         yield stack, code, vassals
-    finally:
-        _stacks.remove(stack)
-        stack.down()
-        leftovers = stack.leftovers()
-        assert not leftovers, f"down left these behind: {leftovers}"
 
 
 def _get(stack, path):

@@ -6,13 +6,12 @@ import json
 import socket
 import ssl
 import subprocess
-import uuid
 import warnings
 
 import pytest
 import requests
-from conftest import _stacks
-from harness import ROOT, Stack, compose_as_shipped
+from conftest import second_stack
+from harness import ROOT, compose_as_shipped
 
 # A trusted proxy's client, and a forged entry further left that the proxy appended to.
 CLIENT = "198.51.100.9"
@@ -33,11 +32,7 @@ def edge(tmp_path_factory):
     cert, key = tls / "localhost.crt", tls / "localhost.key"
     https_port = _free_port()
     knobs = {"TLS_CERT": str(cert), "TLS_KEY": str(key), "HTTPS_PORT": str(https_port), "VASSAL_HEADER": "0"}
-    stack = Stack(f"wsgi-stack-edge-{uuid.uuid4().hex[:8]}", overrides=["compose.tls.yaml"], env=knobs)
-    # A failing test here gets this stack's ps and logs in its report (conftest.py).
-    _stacks.append(stack)
-    try:
-        stack.up()
+    with second_stack("edge", overrides=["compose.tls.yaml"], env=knobs) as stack:
         # The network exists only now: trust it, and recreate nginx (the app keeps running).
         stack.env["TRUSTED_PROXIES"] = stack.network()["Subnet"]
         stack.compose("up", "--detach", "--wait", "--wait-timeout", "60", "nginx")
@@ -48,11 +43,6 @@ def edge(tmp_path_factory):
             "https": f"https://127.0.0.1:{https_port}",
             "https_port": https_port,
         }
-    finally:
-        _stacks.remove(stack)
-        stack.down()
-        leftovers = stack.leftovers()
-        assert not leftovers, f"down left these behind: {leftovers}"
 
 
 def _get(url, **kwargs):

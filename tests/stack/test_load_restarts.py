@@ -1,12 +1,11 @@
 """Issue: crash-proof under load. Containers stopped and restarted, supervisord giving up."""
 
-import threading
 import time
-import uuid
 
 import pytest
+from conftest import in_flight_request
 from harness import wait_until
-from load import Load, LoadResult, Outcome
+from load import Load, LoadResult
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]
@@ -15,17 +14,7 @@ APP_STOP_GRACE_S = 40  # compose.yaml: app stop_grace_period
 
 @pytest.mark.parametrize("command", ["stop", "restart"])
 def test_stop_lets_the_in_flight_request_finish(stack, http, lab, fault_report, command):
-    outcome, token = [], uuid.uuid4().hex
-
-    def five_second_request():
-        started = time.monotonic()
-        response = http.get(f"{lab}sleep?s=5&token={token}", timeout=60)
-        error = None if response.status_code == 200 else f"status {response.status_code}"
-        outcome.append(Outcome(started, time.monotonic(), f"{lab}sleep?s=5", response.status_code, error))
-
-    request = threading.Thread(target=five_second_request)
-    request.start()
-    wait_until(lambda: stack.busy_workers("lab", token), 5, "the 5 s request to reach a worker")
+    request, outcome = in_flight_request(stack, http, lab)
     started = time.monotonic()
     stack.compose(command)
     took = time.monotonic() - started

@@ -4,12 +4,11 @@ restart, and with the database down the app's /health names it while the rest ke
 
 import re
 import secrets
-import uuid
 
 import pytest
 import requests
-from conftest import _stacks
-from harness import Stack, wait_until
+from conftest import second_stack
+from harness import wait_until
 
 pytestmark = pytest.mark.slow
 DATABASE = "PostgreSQL database 'app' at postgres:5432"
@@ -31,17 +30,8 @@ def db():
         "POSTGRES_PASSWORD": password,
         "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
     }
-    stack = Stack(f"wsgi-stack-db-{uuid.uuid4().hex[:8]}", env=knobs)
-    # A failing test here gets this stack's ps and logs in its report (conftest.py).
-    _stacks.append(stack)
-    try:
-        stack.up()
+    with second_stack("db", env=knobs) as stack:
         yield stack
-    finally:
-        _stacks.remove(stack)
-        stack.down()
-        leftovers = stack.leftovers()
-        assert not leftovers, f"down left these behind: {leftovers}"
 
 
 def _get(stack, path):
