@@ -39,8 +39,9 @@ def _derived_image(stack, tag, files):
             info.size, info.mode = len(text.encode()), 0o644
             tar.addfile(info, io.BytesIO(text.encode()))
     archive.seek(0)
+    # rm/forcerm: no intermediate containers left behind, whatever the outcome.
     image, _ = stack.docker.images.build(
-        fileobj=archive, custom_context=True, tag=f"{base.split(':')[0]}:{tag}"
+        fileobj=archive, custom_context=True, tag=f"{base.split(':')[0]}:{tag}", rm=True, forcerm=True
     )
     return image.id
 
