@@ -162,12 +162,18 @@ endif
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
 
+# The test stacks start from the images built here (they never build the same source again: each
+# Compose project's build would leave the previous image dangling), the `db` profile's included.
+.PHONY: test-images
+test-images: build
+	$(COMPOSE) --profile db build postgres
+
 .PHONY: test
-test: build wrk ## Run every test: the apps' unit tests, then the real stack under a throwaway project
+test: test-images wrk ## Run every test: the apps' unit tests, then the real stack under a throwaway project
 	$(PYTEST) $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: build wrk ## Run every test but the slow fault and load tests (-m "not slow")
+test-fast: test-images wrk ## Run every test but the slow fault and load tests (-m "not slow")
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: test-unit
@@ -176,6 +182,8 @@ test-unit: tools ## Run the apps' unit tests only (no Docker)
 
 .PHONY: bench
 bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alternatives (~6 min; BENCH_SECONDS=2 for ~3)
+	@# The gunicorn variant's image, built FROM the app image; the bench's stacks never build.
+	$(COMPOSE) -f compose.yaml -f bench/compose.gunicorn.yaml build app
 	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint

@@ -225,6 +225,12 @@ def rebuild_seconds():
         subprocess.run(
             ["docker", "image", "rm", f"{prefix}-app:bench-rebuild"], capture_output=True, check=False
         )
+        # The first build's image, untagged by the second: Compose labelled both with the copy's
+        # project name (its directory's).
+        project = f"label=com.docker.compose.project={Path(copy).name.lower()}"
+        subprocess.run(
+            ["docker", "image", "prune", "--force", "--filter", project], capture_output=True, check=False
+        )
     return took
 
 

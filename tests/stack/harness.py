@@ -117,7 +117,11 @@ class Stack:
         return result
 
     def up(self, *services):
-        self.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180", *services)
+        """Start and wait until healthy. No `--build`: `make test` built the images already, and
+        Compose labels what it builds with the project, so each extra project's rebuild of the same
+        source would make a new image and leave the last one dangling. Images that do not exist yet
+        (another IMAGE_TAG, a bench variant) Compose builds."""
+        self.compose("up", "--detach", "--wait", "--wait-timeout", "180", *services)
 
     def down(self):
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "45")
