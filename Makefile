@@ -7,6 +7,11 @@ SHELL := bash
 
 # Knobs shared with compose.yaml come from .env when there is one (see .env.example).
 -include .env
+# Knobs read by scripts (scripts/deploy, scripts/base-image.sh, bench/bench.py) rather than by
+# Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
+SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR BENCH_SECONDS BENCH_ROUNDS BENCH_CONNECTIONS \
+	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD
+export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
 # libpython3.13). `make requirements` pins the image's requirements for this version, whatever
@@ -66,6 +71,9 @@ base-image: ## Make sure $BASE_IMAGE exists: pull it, or build it from Debian's 
 .PHONY: build
 build: tools base-image ## Build the app and nginx images
 	$(COMPOSE) build
+	@# A rebuilt image leaves the one it replaced untagged: remove this project's dangling images
+	@# (Compose labels what it builds with the project; an image a container still uses stays).
+	docker image prune --force --filter "label=com.docker.compose.project=$$($(COMPOSE) config | sed -n 's/^name: //p')"
 
 .PHONY: up
 up: build ## Start the stack, wait until it is healthy, print its URLs
@@ -149,7 +157,9 @@ psql: tools ## Open psql on the app's database as the superuser (profile db)
 
 .PHONY: reload
 reload: tools ## Reload every app's code, one worker at a time, without failing a request
-	$(COMPOSE) exec app sh -c 'for ini in /run/vassals/*.ini; do touch "$${ini%.ini}.reload"; done'
+	@# The vassal files are in /run/vassals, or under `make dev` in VASSALS_DIR; the touch files
+	@# (touch-chain-reload) always in /run/vassals.
+	$(COMPOSE) exec app sh -c 'for ini in $${VASSALS_DIR:-/run/vassals}/*.ini; do name=$${ini##*/}; touch "/run/vassals/$${name%.ini}.reload"; done'
 
 .PHONY: deploy
 deploy: tools base-image ## Swap a new app image in under load, no request failed (builds the source unless IMAGE_TAG is given)

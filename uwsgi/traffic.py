@@ -15,6 +15,7 @@ one, and the old container's exit (uWSGI's `vacuum`) removes only files in its o
   uwsgi-traffic prune     remove the slots of containers that no longer serve anything
 """
 
+import grp
 import json
 import os
 import shutil
@@ -28,7 +29,6 @@ CURRENT = SOCKETS / "current"
 SLOT = SOCKETS / socket.gethostname()
 STATIC = Path("/srv/app/main/static")
 VASSALS = Path("/run/vassals")
-SOCKETS_GROUP = 10500  # app/Dockerfile: the group nginx's worker user is in
 DRAIN_TIMEOUT_S = 10
 
 
@@ -48,8 +48,8 @@ def is_serving(slot):
 def prepare():
     shutil.rmtree(SLOT, ignore_errors=True)
     SLOT.mkdir()
-    # setgid: sockets, pidfiles and static files inherit the group nginx reads them as.
-    os.chown(SLOT, -1, SOCKETS_GROUP)
+    # setgid: sockets, pidfiles and static files inherit the group nginx's worker is in (app/Dockerfile).
+    os.chown(SLOT, -1, grp.getgrnam("sockets").gr_gid)
     SLOT.chmod(0o2750)
     shutil.copytree(STATIC, SLOT / "static")
     current = CURRENT.resolve()
