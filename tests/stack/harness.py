@@ -2,11 +2,13 @@
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
 
 import docker
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
@@ -84,6 +86,23 @@ def compose_as_shipped(*args, **knobs):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def notes_form(base_url):
+    """A browser that loaded the notes form: (its session with the cookie, the form's CSRF token)."""
+    session = requests.Session()
+    page = session.get(f"{base_url}/notes", timeout=10)
+    assert page.status_code == 200
+    (token,) = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)
+    return session, token
+
+
+def post_note(base_url, body, form=None):
+    session, token = form or notes_form(base_url)
+    response = session.post(
+        f"{base_url}/notes", data={"body": body, "csrf_token": token}, timeout=10, allow_redirects=False
+    )
+    assert response.status_code == 303, response.text
 
 
 class Stack:

@@ -1,35 +1,15 @@
 """Issue 9, parts 5 and 7: the apps' data outlives their containers (the `data` volume, one 0700
 directory per vassal), and `make top` shows every vassal's workers."""
 
-import re
-
-import requests
-from harness import WORKERS
+from harness import WORKERS, notes_form, post_note
 
 APP_UID = 10001
 
 
-def _form(base_url):
-    """A browser that loaded the notes form: (its session with the cookie, the form's CSRF token)."""
-    session = requests.Session()
-    page = session.get(f"{base_url}/notes", timeout=10)
-    assert page.status_code == 200
-    (token,) = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)
-    return session, token
-
-
-def _post_note(base_url, body, form=None):
-    session, token = form or _form(base_url)
-    response = session.post(
-        f"{base_url}/notes", data={"body": body, "csrf_token": token}, timeout=10, allow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-
-
 def test_a_note_survives_compose_down_and_up(stack, http):
     note = "kept across down and up"
-    form = _form(stack.base_url)
-    _post_note(stack.base_url, note, form)
+    form = notes_form(stack.base_url)
+    post_note(stack.base_url, note, form)
     assert note in http.get("/notes").text
     old_app = stack.container("app").id
 
@@ -41,7 +21,7 @@ def test_a_note_survives_compose_down_and_up(stack, http):
     assert note in http.get("/notes").text
     assert http.get("/health").json()["storage"] == "SQLite file /srv/data/main/notes.sqlite3"
     # A form loaded before the restart still posts: the session key is on the volume too.
-    _post_note(stack.base_url, "posted from the old form", form)
+    post_note(stack.base_url, "posted from the old form", form)
 
 
 def test_each_vassal_has_a_private_data_dir_owned_by_the_app_user(stack):
@@ -56,7 +36,7 @@ def test_each_vassal_has_a_private_data_dir_owned_by_the_app_user(stack):
 
 
 def test_the_sample_app_keeps_its_notes_in_its_data_dir(stack, http):
-    _post_note(stack.base_url, "written to SQLite")
+    post_note(stack.base_url, "written to SQLite")
     files = stack.exec("app", "ls", "/srv/data/main").split()
     assert "notes.sqlite3" in files
     assert "secret_key" in files

@@ -5,10 +5,12 @@ import contextlib
 import io
 import tarfile
 import time
+import uuid
 
 import docker
 import pytest
 from conftest import BROKEN_VASSAL, in_flight_request, install_lab
+from harness import post_note
 from load import Load
 
 pytestmark = pytest.mark.slow
@@ -103,6 +105,8 @@ def test_broken_image_never_gets_a_request(stack, http, lab, images, fault_repor
 
 def test_deploy_then_rollback_swap_the_image_with_no_failed_request(stack, http, lab, images, fault_report):
     original = stack.container("app").image.id
+    note = f"written before a deploy {uuid.uuid4().hex}"
+    post_note(stack.base_url, note)
     tag, new_image = images["v2"]
     result, took = _deploy_under_load(
         stack, http, lab, fault_report, "make deploy, new image", "deploy", env={"IMAGE_TAG": tag}
@@ -114,6 +118,8 @@ def test_deploy_then_rollback_swap_the_image_with_no_failed_request(stack, http,
     assert stack.container("app").image.id == new_image
     assert http.get("/apps/ver/").text == "2"
     assert http.get("/static/deployed.txt").text == "v2\n"
+    # The apps' data volume went over to the new container.
+    assert note in http.get("/notes").text
 
     # The lab vassal was added to the old container at runtime: the new one needs it too.
     install_lab(stack, http, "lab")

@@ -2,13 +2,12 @@
 (torn down after this module): the sample app keeps its notes there, they survive a database
 restart, and with the database down the app's /health names it while the rest keeps serving."""
 
-import re
 import secrets
 
 import pytest
 import requests
 from conftest import second_stack
-from harness import wait_until
+from harness import post_note, wait_until
 
 pytestmark = pytest.mark.slow
 DATABASE = "PostgreSQL database 'app' at postgres:5432"
@@ -38,16 +37,6 @@ def _get(stack, path):
     return requests.get(stack.base_url + path, timeout=15, allow_redirects=False)
 
 
-def _post_note(stack, body):
-    session = requests.Session()
-    page = session.get(f"{stack.base_url}/notes", timeout=10)
-    (token,) = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)
-    response = session.post(
-        f"{stack.base_url}/notes", data={"body": body, "csrf_token": token}, timeout=10, allow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-
-
 def _wait_for_health(stack, status, timeout=60):
     return wait_until(
         lambda: (r := _get(stack, "/health")).status_code == status and [r],
@@ -65,7 +54,7 @@ def _wait_for_database(stack):
 
 def test_notes_are_kept_in_postgresql_across_a_database_restart(db):
     assert _get(db, "/health").json() == {"status": "ok", "storage": DATABASE}
-    _post_note(db, "kept by PostgreSQL")
+    post_note(db.base_url, "kept by PostgreSQL")
     db.compose("restart", "postgres")
     _wait_for_database(db)
     assert "kept by PostgreSQL" in _get(db, "/notes").text
