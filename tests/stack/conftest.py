@@ -45,35 +45,30 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def stack(request):
-    stack = Stack(f"wsgi-stack-test-{uuid.uuid4().hex[:8]}")
-    _stacks.append(stack)
-    keep = request.config.getoption("--keep-stack")
-    try:
-        stack.up()
+    with second_stack("test", keep=request.config.getoption("--keep-stack")) as stack:
         yield stack
-    finally:
-        if keep:
-            print(f"\n--keep-stack: the stack is still up as Compose project {stack.project}")
-        else:
-            stack.down()
-            leftovers = stack.leftovers()
-            assert not leftovers, f"down left these behind: {leftovers}"
 
 
 @contextlib.contextmanager
-def second_stack(name, overrides=(), env=None):
-    """Another stack beside the session's, for knobs the session stack does not have: up on entry,
-    its ps and logs in a failing test's report, always down on exit and nothing left behind."""
+def second_stack(name, overrides=(), env=None, keep=False):
+    """A stack of its own Compose project (the session's, or another for knobs the session stack
+    does not have): up on entry, its ps and logs in a failing test's report, always down on exit
+    (unless `keep`) and nothing left behind."""
     stack = Stack(f"wsgi-stack-{name}-{uuid.uuid4().hex[:8]}", overrides=overrides, env=env)
     _stacks.append(stack)
     try:
         stack.up()
         yield stack
     finally:
-        _stacks.remove(stack)
-        stack.down()
-        leftovers = stack.leftovers()
-        assert not leftovers, f"down left these behind: {leftovers}"
+        try:
+            if keep:
+                print(f"\n--keep-stack: the stack is still up as Compose project {stack.project}")
+            else:
+                stack.down()
+                leftovers = stack.leftovers()
+                assert not leftovers, f"down left these behind: {leftovers}"
+        finally:
+            _stacks.remove(stack)
 
 
 def in_flight_request(stack, http, lab, seconds=5):

@@ -28,10 +28,10 @@ VERSION_APP = """def app(environ, start_response):
 """
 
 
-def _derived_image(stack, tag, files):
-    """An image FROM the stack's app image with `files` ({path in the image: text}) added, tagged
-    `tag`; built by the Docker SDK (the classic builder needs nothing but the local base)."""
-    base = stack.compose("config", "--images", "app").stdout.strip()
+def _derived_image(stack, base, tag, files):
+    """An image FROM `base` (the stack's app image) with `files` ({path in the image: text}) added,
+    tagged `tag` in its repository; built by the Docker SDK (the classic builder needs nothing but
+    the local base)."""
     copies = "".join(f"COPY f{i} {path}\n" for i, path in enumerate(files))
     context = {"Dockerfile": f"FROM {base}\n{copies}", **{f"f{i}": t for i, t in enumerate(files.values())}}
     archive = io.BytesIO()
@@ -53,6 +53,8 @@ def images(stack):
     """{name: (IMAGE_TAG, image id)} of a new version and of a broken one; removed afterwards, with
     the deploy's record of the previous image."""
     prefix = f"{stack.project}-deploy"
+    base = stack.compose("config", "--images", "app").stdout.strip()
+    repository = base.split(":")[0]
     files = {
         "v2": {
             "/etc/uwsgi/vassals/ver.ini": VERSION_VASSAL,
@@ -61,11 +63,9 @@ def images(stack):
         },
         "broken": {"/etc/uwsgi/vassals/broken.ini": BROKEN_VASSAL},
     }
-    built = {
-        name: (f"{prefix}-{name}", _derived_image(stack, f"{prefix}-{name}", f)) for name, f in files.items()
-    }
+    tags = {name: f"{prefix}-{name}" for name in files}
+    built = {name: (tags[name], _derived_image(stack, base, tags[name], files[name])) for name in files}
     yield built
-    repository = stack.compose("config", "--images", "app").stdout.strip().split(":")[0]
     for tag in [tag for tag, _ in built.values()] + [f"{stack.project}-previous"]:
         with contextlib.suppress(docker.errors.ImageNotFound):
             stack.docker.images.remove(f"{repository}:{tag}")
