@@ -58,6 +58,33 @@ done
 VASSAL_HEADER=${VASSAL_HEADER:-0}
 [[ $VASSAL_HEADER =~ ^[01]$ ]] || fail "VASSAL_HEADER='$VASSAL_HEADER' must be 0 or 1"
 
+# UWSGI_TRANSPORT: how requests reach the vassals (transport/: unix, tcp or http).
+UWSGI_TRANSPORT=${UWSGI_TRANSPORT:-unix}
+[[ $UWSGI_TRANSPORT =~ ^(unix|tcp|http)$ ]] || fail "UWSGI_TRANSPORT='$UWSGI_TRANSPORT' must be unix, tcp or http"
+
+# NGINX_WORKER_PROCESSES: auto (one per core) or a number.
+NGINX_WORKER_PROCESSES=${NGINX_WORKER_PROCESSES:-auto}
+[[ $NGINX_WORKER_PROCESSES == auto || ($NGINX_WORKER_PROCESSES =~ ^[0-9]{1,3}$ && 10#$NGINX_WORKER_PROCESSES -ge 1) ]] ||
+  fail "NGINX_WORKER_PROCESSES='$NGINX_WORKER_PROCESSES' must be auto or a number of processes (1-999)"
+
+# NGINX_CLIENT_MAX_BODY_SIZE: nginx's size syntax, a number with an optional k, m or g (0: no limit).
+NGINX_CLIENT_MAX_BODY_SIZE=${NGINX_CLIENT_MAX_BODY_SIZE:-10m}
+[[ $NGINX_CLIENT_MAX_BODY_SIZE =~ ^[0-9]{1,9}[kKmMgG]?$ ]] ||
+  fail "NGINX_CLIENT_MAX_BODY_SIZE='$NGINX_CLIENT_MAX_BODY_SIZE' must be a size such as 10m, 512k or 1g"
+
+# NGINX_READ_TIMEOUT (seconds) must outlast the vassals' harakiri (UWSGI_HARAKIRI, checked the same
+# way in uwsgi/knobs.sh): a stuck request then ends as uWSGI's 502, never nginx's 504 while the
+# worker still runs it.
+UWSGI_HARAKIRI=${UWSGI_HARAKIRI:-20}
+[[ $UWSGI_HARAKIRI =~ ^[0-9]{1,4}$ ]] && ((10#$UWSGI_HARAKIRI >= 1 && 10#$UWSGI_HARAKIRI <= 3600)) ||
+  fail "UWSGI_HARAKIRI='$UWSGI_HARAKIRI' must be a whole number from 1 to 3600"
+NGINX_READ_TIMEOUT=${NGINX_READ_TIMEOUT:-$((10#$UWSGI_HARAKIRI + 10))}
+[[ $NGINX_READ_TIMEOUT =~ ^[0-9]{1,5}$ ]] ||
+  fail "NGINX_READ_TIMEOUT='$NGINX_READ_TIMEOUT' must be a whole number of seconds"
+((10#$NGINX_READ_TIMEOUT > 10#$UWSGI_HARAKIRI)) ||
+  fail "NGINX_READ_TIMEOUT=$NGINX_READ_TIMEOUT must be longer than UWSGI_HARAKIRI=$UWSGI_HARAKIRI"
+export NGINX_WORKER_PROCESSES NGINX_CLIENT_MAX_BODY_SIZE NGINX_READ_TIMEOUT
+
 # TLS: on when compose.tls.yaml mounted the files and set TLS_CERT and TLS_KEY to their paths.
 TLS_CERT=${TLS_CERT:-}
 TLS_KEY=${TLS_KEY:-}
@@ -83,6 +110,14 @@ fi
 rm -rf "$out"
 mkdir -p "$out/http.d" "$out/server.d"
 envsubst '${SERVER_NAMES}' <"$templates/server-names.conf.template" >"$out/server-names.conf"
+envsubst '${NGINX_WORKER_PROCESSES}' <"$templates/main.conf.template" >"$out/main.conf"
+envsubst '${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_READ_TIMEOUT}' <"$templates/limits.conf.template" >"$out/limits.conf"
+cp "/etc/nginx/transport/$UWSGI_TRANSPORT.conf" "$out/vassal.conf"
+if [[ $UWSGI_TRANSPORT == tcp ]]; then
+  cp /etc/nginx/transport/app-check-router.conf "$out/app-check.conf"
+else
+  cp /etc/nginx/transport/app-check-pidfile.conf "$out/app-check.conf"
+fi
 {
   echo "# Rendered from TRUSTED_PROXIES by nginx/entrypoint.sh: X-Forwarded-For is believed from these."
   for proxy in "${proxies[@]}"; do printf 'set_real_ip_from %s;\n' "$proxy"; done
@@ -103,4 +138,5 @@ https=off vassal_header=hidden
 [[ -z $TLS_CERT ]] || https="on, port $HTTPS_PORT"
 [[ $VASSAL_HEADER == 0 ]] || vassal_header=shown
 echo "nginx: hosts ${names[*]}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header; HTTPS $https"
+echo "nginx: transport $UWSGI_TRANSPORT; read timeout ${NGINX_READ_TIMEOUT} s; body limit $NGINX_CLIENT_MAX_BODY_SIZE; workers $NGINX_WORKER_PROCESSES"
 exec "$@"

@@ -1,9 +1,12 @@
 #!/opt/venv/bin/python
-"""The app container's health check: every enabled vassal must answer a real request on its socket.
+"""The app container's health check: every enabled vassal must answer a real request, the way nginx
+reaches it.
 
 supervisord being up proves nothing: the emperor keeps a vassal that cannot start "running" forever
-while its socket is gone. This sends `GET /` over the uwsgi protocol to each vassal in /run/vassals
-and fails, naming the vassal, unless it answers with an HTTP status below 500.
+while its socket is gone. This sends `GET /` to each vassal in /run/vassals, over the transport
+nginx uses (UWSGI_TRANSPORT: the uwsgi protocol on its unix socket, HTTP on it, or the uwsgi
+protocol through the router's TCP port), and fails, naming the vassal, unless it answers with an
+HTTP status below 500.
 """
 
 import os
@@ -17,11 +20,16 @@ VASSALS = Path(os.environ.get("VASSALS_DIR", "/run/vassals"))
 # This container's own slot (uwsgi/traffic.py), whether or not nginx is pointed at it yet.
 SOCKETS = Path("/run/uwsgi") / socket.gethostname()
 TIMEOUT_S = 2.0
+# compose.yaml passes the knob to the container; uwsgi/knobs.sh rejected anything else at start.
+TRANSPORT = os.environ.get("UWSGI_TRANSPORT") or "unix"
+# uwsgi/router.ini
+ROUTER = ("127.0.0.1", 3031)
 
 
-def uwsgi_request(path="/"):
+def uwsgi_request(name, path="/"):
     """A uwsgi packet: modifier1 0, vars size (uint16 LE), modifier2 0, then length-prefixed vars."""
     env = {
+        "UWSGI_FASTROUTER_KEY": name,
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "SCRIPT_NAME": "",
@@ -40,22 +48,40 @@ def uwsgi_request(path="/"):
     return struct.pack("<BHB", 0, len(body), 0) + body
 
 
+def http_request():
+    return b"GET / HTTP/1.0\r\nHost: localhost\r\nUser-Agent: uwsgi-healthcheck\r\n\r\n"
+
+
+def status_line(name, via_router=False):
+    """The first line of vassal `name`'s answer to `GET /`, and where it came from."""
+    if via_router:
+        where, family, request = ROUTER, socket.AF_INET, uwsgi_request(name)
+    else:
+        where, family = str(SOCKETS / f"{name}.sock"), socket.AF_UNIX
+        request = http_request() if TRANSPORT == "http" else uwsgi_request(name)
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(TIMEOUT_S)
+        try:
+            sock.connect(where)
+            sock.sendall(request)
+            return sock.makefile("rb").readline().decode("latin-1").strip(), where
+        except OSError as error:
+            raise OSError(f"{where}: {error.strerror or error}") from error
+
+
 def check(name):
-    """None if vassal `name` answers below 500, else what went wrong."""
-    path = SOCKETS / f"{name}.sock"
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(TIMEOUT_S)
-            sock.connect(str(path))
-            sock.sendall(uwsgi_request())
-            status_line = sock.makefile("rb").readline().decode("latin-1").strip()
-    except OSError as error:
-        return f"{path}: {error.strerror or error}"
-    parts = status_line.split()
-    if len(parts) < 2 or not parts[1].isdigit():
-        return f"{path}: no HTTP status line in the answer ({status_line!r})"
-    if int(parts[1]) >= 500:
-        return f"{path}: answered {status_line!r}"
+    """None if vassal `name` answers below 500 on its socket (and, with the tcp transport, through
+    the router too: the router alone would answer 404 for a vassal that is down), else what went wrong."""
+    for via_router in (False, True) if TRANSPORT == "tcp" else (False,):
+        try:
+            line, where = status_line(name, via_router)
+        except OSError as error:
+            return str(error)
+        parts = line.split()
+        if len(parts) < 2 or not parts[1].isdigit():
+            return f"{where}: no HTTP status line in the answer ({line!r})"
+        if int(parts[1]) >= 500:
+            return f"{where}: answered {line!r}"
     return None
 
 

@@ -12,8 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
-from harness import Stack, wait_until
+from harness import HttpClient, Stack, wait_until
 from load import Outcome
 
 _stacks = []
@@ -24,6 +23,12 @@ BROKEN_VASSAL = """[uwsgi]
 set-ph = app=%n
 include = /etc/uwsgi/vassal-defaults.ini
 module = no_such_module:app
+"""
+# A new vassal running the API's code under another name: served at /apps/<name>/.
+EXTRA_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+module = api:app
 """
 LAB_CODE = (Path(__file__).parent / "testapps" / "lab.py").read_text()
 # Fault tests only: a lab vassal's code lives on the writable vassal volume, beside its .ini.
@@ -159,28 +164,5 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def http(stack):
-    """GET/POST through nginx on its published loopback port: path in, requests.Response out."""
-
-    class Client:
-        def get(self, path, timeout=10, **kwargs):
-            return self.request("GET", path, timeout, **kwargs)
-
-        def post(self, path, timeout=10, **kwargs):
-            return self.request("POST", path, timeout, **kwargs)
-
-        def request(self, method, path, timeout=10, **kwargs):
-            return requests.request(
-                method, stack.base_url + path, timeout=timeout, allow_redirects=False, **kwargs
-            )
-
-        def wait_for_status(self, path, status, timeout=30):
-            """Poll until `path` answers `status`; return that response."""
-            # A list, so that a 4xx/5xx response (falsy in requests) still ends the wait.
-            (response,) = wait_until(
-                lambda: (r := self.get(path)).status_code == status and [r],
-                timeout,
-                f"{path} to answer {status}",
-            )
-            return response
-
-    return Client()
+    """GET/POST through the session stack's nginx on its published loopback port."""
+    return HttpClient(stack.base_url)

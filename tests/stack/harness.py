@@ -105,6 +105,34 @@ def post_note(base_url, body, form=None):
     assert response.status_code == 303, response.text
 
 
+class HttpClient:
+    """GET/POST to a stack's nginx (its base_url): path in, requests.Response out, no redirects followed."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+
+    def get(self, path, timeout=10, **kwargs):
+        return self.request("GET", path, timeout, **kwargs)
+
+    def post(self, path, timeout=10, **kwargs):
+        return self.request("POST", path, timeout, **kwargs)
+
+    def request(self, method, path, timeout=10, **kwargs):
+        return requests.request(
+            method, self.base_url + path, timeout=timeout, allow_redirects=False, **kwargs
+        )
+
+    def wait_for_status(self, path, status, timeout=30):
+        """Poll until `path` answers `status`; return that response."""
+        # A list, so that a 4xx/5xx response (falsy in requests) still ends the wait.
+        (response,) = wait_until(
+            lambda: (r := self.get(path)).status_code == status and [r],
+            timeout,
+            f"{path} to answer {status}",
+        )
+        return response
+
+
 class Stack:
     """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants,
     compose.tls.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES);

@@ -3,15 +3,8 @@
 import http.client
 
 import pytest
-from conftest import BROKEN_VASSAL
+from conftest import BROKEN_VASSAL, EXTRA_VASSAL
 from harness import wait_until
-
-# A new vassal running the API's code under another name: served at /apps/<name>/.
-EXTRA_VASSAL = """[uwsgi]
-set-ph = app=%n
-include = /etc/uwsgi/vassal-defaults.ini
-module = api:app
-"""
 
 
 def test_added_vassal_serves_through_nginx_and_removed_one_is_404(stack, http):

@@ -43,3 +43,20 @@ def test_every_make_target_the_readme_names_exists():
     named = set(re.findall(r"`make ([a-z-]+)", README))
     assert named
     assert named <= targets
+
+
+# The entrypoints' own defaults (for `docker run` of an image without Compose): `knob_int NAME DEFAULT`
+# in uwsgi/knobs.sh, `NAME=${NAME:-DEFAULT}` in both scripts.
+ENTRYPOINT_DEFAULTS = [
+    match
+    for script in ("uwsgi/knobs.sh", "nginx/entrypoint.sh")
+    for pattern in (r"^knob_int ([A-Z_]+) (\S+)", r"^([A-Z_]+)=\$\{\1:-([^}$]*)\}$")
+    for match in re.findall(pattern, (ROOT / script).read_text(), flags=re.MULTILINE)
+]
+
+
+def test_the_entrypoints_defaults_are_compose_yamls():
+    compose_defaults = dict(re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE))
+    checked = {name: default for name, default in ENTRYPOINT_DEFAULTS if name in compose_defaults}
+    assert "UWSGI_PROCESSES" in checked and "NGINX_CLIENT_MAX_BODY_SIZE" in checked
+    assert checked == {name: compose_defaults[name] for name in checked}

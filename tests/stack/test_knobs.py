@@ -1,0 +1,145 @@
+"""The uWSGI and nginx knobs from .env: a stack started with values other than the defaults runs with
+them (read back from the live processes), and a bad value stops the stack with a line naming it."""
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import second_stack
+from harness import HttpClient, Stack
+
+KNOBS = {
+    "UWSGI_PROCESSES": "3",
+    "UWSGI_THREADS": "2",
+    "UWSGI_HARAKIRI": "25",
+    "UWSGI_MAX_WORKER_LIFETIME": "1200",
+    "UWSGI_BUFFER_SIZE": "32768",
+    "UWSGI_LISTEN": "512",
+    "APP_STOP_GRACE_PERIOD": "45",
+    "NGINX_WORKER_PROCESSES": "3",
+    "NGINX_CLIENT_MAX_BODY_SIZE": "2m",
+}
+OPTIONS_CODE = (Path(__file__).parent / "testapps" / "options.py").read_text()
+# A vassal of the shipped defaults, answering with its own options; and one that overrides a knob.
+OPTIONS_VASSAL = """[uwsgi]
+set-ph = app=%n
+include = /etc/uwsgi/vassal-defaults.ini
+pythonpath = /run/vassals/options-code
+module = options:app
+"""
+OVERRIDING_VASSAL = OPTIONS_VASSAL + "processes = 1\n"
+# A vassal's stats (uwsgi/vassal-defaults.ini: stats): its workers, their threads, the backlog.
+STATS = """
+import socket, sys
+with socket.socket(socket.AF_UNIX) as stats:
+    stats.connect(f"/run/vassals/{sys.argv[1]}.stats")
+    print(b"".join(iter(lambda: stats.recv(65536), b"")).decode())
+"""
+
+
+def _stats(stack, vassal):
+    return json.loads(stack.exec("app", "python3", "-c", STATS, vassal))
+
+
+@pytest.fixture(scope="module")
+def tuned():
+    with second_stack("knobs", env=KNOBS) as stack:
+        stack.put_files("app", "/run/vassals/options-code", {"options.py": OPTIONS_CODE})
+        yield stack
+
+
+def test_uwsgi_knobs_reach_every_vassal(tuned):
+    tuned.put_file("app", "/run/vassals/options.ini", OPTIONS_VASSAL)
+    options = HttpClient(tuned.base_url).wait_for_status("/apps/options/", 200).json()
+    assert {
+        name: options[name]
+        for name in ("processes", "threads", "harakiri", "max-worker-lifetime", "buffer-size", "listen")
+    } == {
+        "processes": "3",
+        "threads": "2",
+        "harakiri": "25",
+        "max-worker-lifetime": "1200",
+        "buffer-size": "32768",
+        "listen": "512",
+    }
+    # The stop budgets follow harakiri (uwsgi/knobs.sh).
+    assert options["worker-reload-mercy"] == "30"
+    assert options["max-worker-lifetime-delta"] == "200"
+
+
+def test_a_vassals_own_setting_overrides_the_knob(tuned):
+    tuned.put_file("app", "/run/vassals/options1.ini", OVERRIDING_VASSAL)
+    HttpClient(tuned.base_url).wait_for_status("/apps/options1/", 200)
+    assert len(_stats(tuned, "options1")["workers"]) == 1
+
+
+def test_the_live_processes_run_with_the_knobs(tuned):
+    stats = _stats(tuned, "api")
+    assert len(stats["workers"]) == 3
+    assert {len(worker["cores"]) for worker in stats["workers"]} == {2}
+    # The stats show no backlog for a unix socket: uWSGI's start-up line does.
+    assert "listen backlog is limited to 512 connections" in tuned.container("app").logs().decode()
+    assert tuned.exec("app", "cat", "/proc/sys/net/core/somaxconn").strip() == "512"
+    assert tuned.container("app").attrs["Config"]["StopTimeout"] == 45
+
+
+def test_nginx_runs_with_the_knobs(tuned):
+    config = tuned.exec("nginx", "nginx", "-T")
+    assert "worker_processes 3;" in config
+    assert "client_max_body_size 2m;" in config
+    # UWSGI_HARAKIRI + 10 s.
+    assert "uwsgi_read_timeout 35s;" in config
+    titles = tuned.exec("nginx", "bash", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '; echo")
+    assert titles.count("nginx: worker process") == 3
+    http = HttpClient(tuned.base_url)
+    assert http.post("/apps/api/", data=b"x" * (2 * 1024 * 1024 + 1)).status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("service", "knobs", "message"),
+    [
+        ("app", {"UWSGI_PROCESSES": "two"}, "UWSGI_PROCESSES='two' must be a whole number from 1 to 256"),
+        ("app", {"UWSGI_TRANSPORT": "udp"}, "UWSGI_TRANSPORT='udp' must be unix, tcp or http"),
+        ("app", {"UWSGI_BUFFER_SIZE": "1024"}, "UWSGI_BUFFER_SIZE='1024' must be a whole number from 4096"),
+        (
+            "app",
+            {"UWSGI_LISTEN": "4096"},
+            "UWSGI_LISTEN=4096 is above this container's net.core.somaxconn (1024)",
+        ),
+        (
+            "app",
+            {"UWSGI_HARAKIRI": "60"},
+            "APP_STOP_GRACE_PERIOD=40 must be at least UWSGI_HARAKIRI + 20 (80)",
+        ),
+        ("nginx", {"NGINX_CLIENT_MAX_BODY_SIZE": "10mb"}, "NGINX_CLIENT_MAX_BODY_SIZE='10mb' must be a size"),
+        ("nginx", {"NGINX_WORKER_PROCESSES": "0"}, "NGINX_WORKER_PROCESSES='0' must be auto or a number"),
+        (
+            "nginx",
+            {"UWSGI_HARAKIRI": "30", "NGINX_READ_TIMEOUT": "30"},
+            "NGINX_READ_TIMEOUT=30 must be longer than UWSGI_HARAKIRI=30",
+        ),
+    ],
+)
+def test_a_bad_knob_stops_its_container_with_a_line_naming_it(stack, service, knobs, message):
+    image = stack.container(service).image
+    container = stack.docker.containers.run(
+        image, environment=knobs, sysctls={"net.core.somaxconn": "1024"}, detach=True
+    )
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 1
+        assert message in container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+def test_make_up_fails_on_a_bad_knob(stack):
+    """What `make up` runs (compose up --wait) fails, and the app's log names the knob."""
+    bad = Stack(f"{stack.project}-badknob", env={"UWSGI_THREADS": "many"})
+    try:
+        result = bad.compose("up", "--detach", "--wait", "--wait-timeout", "60", check=False)
+        assert result.returncode != 0
+        logs = bad.compose("logs", "app").stdout
+        assert "UWSGI_THREADS='many' must be a whole number" in logs
+    finally:
+        bad.down()
+    assert not bad.leftovers()

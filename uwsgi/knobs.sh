@@ -1,0 +1,64 @@
+# Sourced by app/entrypoint.sh. Checks the uWSGI knobs (.env, passed on by compose.yaml), fills in
+# their defaults, and hands them to the ini files as VASSAL_*, EMPEROR_* and ROUTER_* variables,
+# which uWSGI expands as $(NAME). Never as UWSGI_*: uWSGI takes every UWSGI_* variable for an
+# option of its own, and `strict` refuses the unknown ones (UWSGI_TRANSPORT). A bad value stops the
+# container with one line naming the knob, so `make up` fails instead of serving something else.
+# The defaults are compose.yaml's (a unit test compares them): `docker run` of the image gets them too.
+
+knob_fail() {
+  echo "app: $*" >&2
+  exit 1
+}
+
+# knob_int NAME DEFAULT MIN MAX: a whole number in [MIN, MAX], NAME set to it.
+knob_int() {
+  local name=$1 value=${!1:-$2}
+  [[ $value =~ ^[0-9]{1,9}$ ]] && ((10#$value >= $3 && 10#$value <= $4)) ||
+    knob_fail "$name='$value' must be a whole number from $3 to $4"
+  printf -v "$name" '%d' "$((10#$value))"
+}
+
+UWSGI_TRANSPORT=${UWSGI_TRANSPORT:-unix}
+[[ $UWSGI_TRANSPORT =~ ^(unix|tcp|http)$ ]] ||
+  knob_fail "UWSGI_TRANSPORT='$UWSGI_TRANSPORT' must be unix, tcp or http"
+knob_int UWSGI_PROCESSES 2 1 256
+knob_int UWSGI_THREADS 1 1 256
+knob_int UWSGI_HARAKIRI 20 1 3600
+knob_int UWSGI_MAX_WORKER_LIFETIME 3600 60 604800
+knob_int UWSGI_BUFFER_SIZE 65535 4096 65535
+knob_int UWSGI_LISTEN 1024 1 65535
+knob_int APP_STOP_GRACE_PERIOD 40 1 86400
+
+# uWSGI refuses to start a vassal whose backlog is above the kernel's limit (compose.yaml sets the
+# container's net.core.somaxconn from UWSGI_LISTEN).
+somaxconn=$(</proc/sys/net/core/somaxconn)
+((UWSGI_LISTEN <= somaxconn)) ||
+  knob_fail "UWSGI_LISTEN=$UWSGI_LISTEN is above this container's net.core.somaxconn ($somaxconn)"
+
+# The stop budgets, each longer than the one it waits for, all following harakiri (the longest a
+# request runs): a worker's mercy, the emperor's for a vassal, supervisor's for the emperor, and
+# Docker's for the container (APP_STOP_GRACE_PERIOD, compose.yaml's stop_grace_period).
+((APP_STOP_GRACE_PERIOD >= UWSGI_HARAKIRI + 20)) ||
+  knob_fail "APP_STOP_GRACE_PERIOD=$APP_STOP_GRACE_PERIOD must be at least UWSGI_HARAKIRI + 20 ($((UWSGI_HARAKIRI + 20))): in-flight requests finish before the container is killed"
+
+unset VASSAL_HTTP
+export ROUTER_AUTOSTART=false
+case $UWSGI_TRANSPORT in
+  http) export VASSAL_HTTP=1 ;;
+  tcp) ROUTER_AUTOSTART=true ;;
+esac
+export VASSAL_PROCESSES=$UWSGI_PROCESSES
+export VASSAL_THREADS=$UWSGI_THREADS
+export VASSAL_HARAKIRI=$UWSGI_HARAKIRI
+export VASSAL_RELOAD_MERCY=$((UWSGI_HARAKIRI + 5))
+export EMPEROR_RELOAD_MERCY=$((UWSGI_HARAKIRI + 10))
+export EMPEROR_STOPWAITSECS=$((UWSGI_HARAKIRI + 15))
+export ROUTER_TIMEOUT=$((UWSGI_HARAKIRI + 10))
+export VASSAL_MAX_WORKER_LIFETIME=$UWSGI_MAX_WORKER_LIFETIME
+# Workers of one vassal recycle spread over a sixth of their lifetime, not all at once.
+export VASSAL_MAX_WORKER_LIFETIME_DELTA=$((UWSGI_MAX_WORKER_LIFETIME / 6))
+export VASSAL_BUFFER_SIZE=$UWSGI_BUFFER_SIZE
+export VASSAL_LISTEN=$UWSGI_LISTEN
+echo "app: transport $UWSGI_TRANSPORT; $UWSGI_PROCESSES processes x $UWSGI_THREADS threads per vassal; harakiri $UWSGI_HARAKIRI s"
+unset UWSGI_TRANSPORT UWSGI_PROCESSES UWSGI_THREADS UWSGI_HARAKIRI UWSGI_MAX_WORKER_LIFETIME \
+  UWSGI_BUFFER_SIZE UWSGI_LISTEN
