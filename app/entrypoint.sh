@@ -17,4 +17,5 @@ for ini in "$vassals"/*.ini; do
   install -d -m 0700 "/srv/data/$name"
 done
 uwsgi-traffic prepare
+/etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
 exec "$@"
