@@ -25,10 +25,18 @@ TLS_DIR ?= .tools/tls
 COMPOSE := scripts/compose
 PYTEST := $(VENV)/bin/pytest
 
-# HTTPS is opt-in: with TLS_CERT set (.env or the environment), Compose also reads compose.tls.yaml,
-# unless COMPOSE_FILE already says which files to read.
+# Opt-in overlays, read after compose.yaml unless COMPOSE_FILE already says which files to read:
+# HTTPS with TLS_CERT set (.env or the environment); supervisord's web UI with SUPERVISOR_UI set
+# to anything but 0 (the container accepts only 1 and names a bad value).
+OVERLAYS :=
 ifneq ($(TLS_CERT),)
-export COMPOSE_FILE ?= compose.yaml:compose.tls.yaml
+OVERLAYS := $(OVERLAYS):compose.tls.yaml
+endif
+ifneq ($(filter-out 0,$(SUPERVISOR_UI)),)
+OVERLAYS := $(OVERLAYS):compose.supervisor-ui.yaml
+endif
+ifneq ($(OVERLAYS),)
+export COMPOSE_FILE ?= compose.yaml$(OVERLAYS)
 endif
 
 # A TLS-inspecting proxy's CA certificates, added on this host, are handed to the image build as a
@@ -80,6 +88,7 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
 	@$(MAKE) --no-print-directory urls
 	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
+	@if [ -n "$(filter-out 0,$(SUPERVISOR_UI))" ]; then echo "Supervisor: http://$$($(COMPOSE) port app 9001)/"; fi
 
 .PHONY: urls
 urls: tools ## Print every app's URL (one per uwsgi/vassals/*.ini): main at /, the others at /apps/NAME/
@@ -133,6 +142,13 @@ ps: tools ## Show the containers and their health
 .PHONY: status
 status: tools ## Show supervisord's programs inside the app container
 	$(COMPOSE) exec app supervisorctl status
+
+# `make supervisorctl ARGS="restart uwsgi-emperor"`: any supervisorctl command, through the container's
+# own unix socket (no web UI needed).
+ARGS ?= status
+.PHONY: supervisorctl
+supervisorctl: tools ## Run supervisorctl in the app container: make supervisorctl ARGS="tail uwsgi-emperor"
+	$(COMPOSE) exec app supervisorctl $(ARGS)
 
 # `make top TOP_ARGS=--once` prints the table once (uwsgi-top --help).
 TOP_ARGS ?=
@@ -204,6 +220,7 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	$(COMPOSE) -f compose.yaml config --quiet
 	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
+	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f compose.supervisor-ui.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
 
 .PHONY: requirements

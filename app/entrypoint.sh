@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Checks the uWSGI knobs (uwsgi/knobs.sh), fills the emperor's vassal directory (a tmpfs, empty at every start: compose.yaml) with the vassal
-# files shipped in the image, gives each vassal its data directory on the persistent volume
-# (/srv/data/NAME), prepares this container's slot on the socket volume (uwsgi/traffic.py), then
+# Checks the knobs (uwsgi/knobs.sh, supervisor/ui-setup.sh), fills the emperor's vassal directory (a
+# tmpfs, empty at every start: compose.yaml) with the vassal files shipped in the image, gives each
+# vassal its data directory on the persistent volume (/srv/data/NAME), prepares this container's slot on the socket volume (uwsgi/traffic.py), then
 # becomes supervisord. Vassals added, touched or removed at runtime last until the container
 # restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
 source /etc/uwsgi/knobs.sh
+/etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
 
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
 vassals=${VASSALS_DIR:-/run/vassals}

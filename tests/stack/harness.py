@@ -69,7 +69,7 @@ def wait_until(check, timeout, what, interval=0.2):
 def compose_as_shipped(*args, **knobs):
     """Compose on compose.yaml (plus any `-f` in args), without .env or knobs from the environment:
     the defaults, or the `knobs` given."""
-    shipped = ("HTTP_BIND", "HTTP_PORT")
+    shipped = ("HTTP_BIND", "HTTP_PORT", "SUPERVISOR_PORT")
     env = {k: v for k, v in os.environ.items() if k not in shipped and not k.startswith("COMPOSE_")}
     env.update(knobs)
     command = [

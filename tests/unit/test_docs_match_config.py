@@ -1,5 +1,5 @@
-"""The README and .env.example must name every knob compose.yaml (and its HTTPS overlay,
-compose.tls.yaml) and the Makefile read."""
+"""The README and .env.example must name every knob compose.yaml (and its opt-in overlays,
+compose.tls.yaml and compose.supervisor-ui.yaml) and the Makefile read."""
 
 import re
 
@@ -7,10 +7,10 @@ from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
-# compose.yaml and compose.tls.yaml without their comments.
+# compose.yaml and its overlays without their comments.
 COMPOSE = "\n".join(
     line.split(" #")[0]
-    for name in ("compose.yaml", "compose.tls.yaml")
+    for name in ("compose.yaml", "compose.tls.yaml", "compose.supervisor-ui.yaml")
     for line in (ROOT / name).read_text().splitlines()
     if not line.lstrip().startswith("#")
 )
