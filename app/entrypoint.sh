@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the knobs (uwsgi/knobs.sh, supervisor/ui-setup.sh), fills the emperor's vassal directory (a
 # tmpfs, empty at every start: compose.yaml) with the vassal files shipped in the image, gives each
-# vassal its data directory on the persistent volume (/srv/data/NAME), prepares this container's slot on the socket volume (uwsgi/traffic.py), then
-# becomes supervisord. Vassals added, touched or removed at runtime last until the container
+# vassal its data directory on the persistent volume (/srv/data/NAME), prepares this container's
+# slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals added, touched or removed at runtime last until the container
 # restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
