@@ -42,13 +42,15 @@ somaxconn=$(</proc/sys/net/core/somaxconn)
   knob_fail "APP_STOP_GRACE_PERIOD=$APP_STOP_GRACE_PERIOD must be at least UWSGI_HARAKIRI + 20 ($((UWSGI_HARAKIRI + 20))): in-flight requests finish before the container is killed"
 
 unset VASSAL_HTTP
-export ROUTER_AUTOSTART=false
+# supervisord.conf includes the router's program (tcp) or, otherwise, an empty file.
+install -m 0600 /dev/null /tmp/supervisor-router.conf
 case $UWSGI_TRANSPORT in
   http) export VASSAL_HTTP=1 ;;
-  tcp) ROUTER_AUTOSTART=true ;;
+  tcp) install -m 0600 /etc/supervisor/router.conf /tmp/supervisor-router.conf ;;
 esac
 export VASSAL_PROCESSES=$UWSGI_PROCESSES
-export VASSAL_THREADS=$UWSGI_THREADS
+unset VASSAL_THREADS
+((UWSGI_THREADS == 1)) || export VASSAL_THREADS=$UWSGI_THREADS
 export VASSAL_HARAKIRI=$UWSGI_HARAKIRI
 export VASSAL_RELOAD_MERCY=$((UWSGI_HARAKIRI + 5))
 export EMPEROR_RELOAD_MERCY=$((UWSGI_HARAKIRI + 10))

@@ -165,4 +165,4 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def http(stack):
     """GET/POST through the session stack's nginx on its published loopback port."""
-    return HttpClient(stack.base_url)
+    return HttpClient(stack)

@@ -106,10 +106,15 @@ def post_note(base_url, body, form=None):
 
 
 class HttpClient:
-    """GET/POST to a stack's nginx (its base_url): path in, requests.Response out, no redirects followed."""
+    """GET/POST to a stack's nginx: path in, requests.Response out, no redirects followed. The
+    published port is looked up for every request: it changes when nginx is recreated."""
 
-    def __init__(self, base_url):
-        self.base_url = base_url
+    def __init__(self, stack):
+        self.stack = stack
+
+    @property
+    def base_url(self):
+        return self.stack.base_url
 
     def get(self, path, timeout=10, **kwargs):
         return self.request("GET", path, timeout, **kwargs)

@@ -50,7 +50,7 @@ def tuned():
 
 def test_uwsgi_knobs_reach_every_vassal(tuned):
     tuned.put_file("app", "/run/vassals/options.ini", OPTIONS_VASSAL)
-    options = HttpClient(tuned.base_url).wait_for_status("/apps/options/", 200).json()
+    options = HttpClient(tuned).wait_for_status("/apps/options/", 200).json()
     assert {
         name: options[name]
         for name in ("processes", "threads", "harakiri", "max-worker-lifetime", "buffer-size", "listen")
@@ -69,7 +69,7 @@ def test_uwsgi_knobs_reach_every_vassal(tuned):
 
 def test_a_vassals_own_setting_overrides_the_knob(tuned):
     tuned.put_file("app", "/run/vassals/options1.ini", OVERRIDING_VASSAL)
-    HttpClient(tuned.base_url).wait_for_status("/apps/options1/", 200)
+    HttpClient(tuned).wait_for_status("/apps/options1/", 200)
     assert len(_stats(tuned, "options1")["workers"]) == 1
 
 
@@ -91,7 +91,7 @@ def test_nginx_runs_with_the_knobs(tuned):
     assert "uwsgi_read_timeout 35s;" in config
     titles = tuned.exec("nginx", "bash", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '; echo")
     assert titles.count("nginx: worker process") == 3
-    http = HttpClient(tuned.base_url)
+    http = HttpClient(tuned)
     assert http.post("/apps/api/", data=b"x" * (2 * 1024 * 1024 + 1)).status_code == 413
 
 
