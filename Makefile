@@ -18,6 +18,13 @@ BASE_IMAGE ?= debian:trixie-slim
 # Python the host runs; a stack test checks that the built image runs it.
 APP_PYTHON_VERSION := 3.13
 PYTEST_ARGS ?=
+# The Kubernetes versions deploy/k8s/ is validated for (`make lint`, tests/unit/test_k8s_manifests.py),
+# offline, with the API schemas kubernetes-validate ships (tests/requirements.in): the newest that
+# kubernetes-validate 1.37.0 has, and two minors older (Kubernetes supports three at a time). A newer
+# version needs a newer kubernetes-validate: each release ships the schemas up to its own.
+K8S_VERSIONS := 1.35.0 1.37.0
+# kustomization.yaml is kustomize's, not a Kubernetes object: no schema to check it against.
+K8S_MANIFESTS := $(filter-out %/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 VENV := .tools/venv
 # `make cert` writes a self-signed certificate for localhost here.
@@ -213,7 +220,7 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alt
 	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint
-lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
+lint: tools ## Lint the Python, the Dockerfiles, compose.yaml and the Kubernetes manifests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
@@ -222,6 +229,11 @@ lint: tools ## Lint the Python, the Dockerfiles and compose.yaml
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f compose.supervisor-ui.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
+	@# Strict: a field the schema lacks is an error. A kind or apiVersion the version lacks (a removed
+	@# API) is only a warning to kubernetes-validate (exit 0): here anything it prints fails.
+	out=$$($(VENV)/bin/kubernetes-validate --strict --quiet $(addprefix -k ,$(K8S_VERSIONS)) $(K8S_MANIFESTS)) \
+		&& [[ -z $$out ]] || { echo "$$out" >&2; exit 1; }
+	@echo "kubernetes-validate: $(K8S_MANIFESTS) valid for Kubernetes $(K8S_VERSIONS)"
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in
