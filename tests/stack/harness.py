@@ -227,6 +227,19 @@ class Stack:
         assert code == 0, f"{command} in {service} exited {code}: {text}"
         return text
 
+    def refused_start_log(self, service, knobs):
+        """Run the service's image alone with `knobs` in its environment (somaxconn as compose.yaml
+        sets it); it must exit 1 at once. Its log, which names the bad knob."""
+        image = self.container(service).image
+        container = self.docker.containers.run(
+            image, environment=knobs, sysctls={"net.core.somaxconn": "1024"}, detach=True
+        )
+        try:
+            assert container.wait(timeout=30)["StatusCode"] == 1
+            return container.logs().decode()
+        finally:
+            container.remove(force=True)
+
     def put_file(self, service, path, content):
         """Write a file into the container, atomically (see WRITE_FILES)."""
         path = Path(path)
