@@ -98,19 +98,22 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	@if [ -n "$(filter-out 0,$(SUPERVISOR_UI))" ]; then echo "Supervisor: http://$$($(COMPOSE) port app 9001)/"; fi
 
 .PHONY: urls
-urls: tools ## Print every app's URL (one per uwsgi/vassals/*.ini): main at /, the others at /apps/NAME/
+urls: tools ## Print every app's URL (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf): main at /, the others at /apps/NAME/
 	@address=$$($(COMPOSE) port nginx 8080); \
-	echo "Up: one URL per app (uwsgi/vassals/*.ini)"; \
-	if [ -e uwsgi/vassals/main.ini ]; then echo "  http://$$address/  (main)"; fi; \
-	for ini in uwsgi/vassals/*.ini; do \
-		name=$$(basename "$$ini" .ini); \
+	echo "Up: one URL per app (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf)"; \
+	if [ -e uwsgi/vassals/main.ini ] || [ -e supervisor/gunicorn/main.conf ]; then echo "  http://$$address/  (main)"; fi; \
+	for app in uwsgi/vassals/*.ini supervisor/gunicorn/*.conf; do \
+		[ -e "$$app" ] || continue; \
+		name=$$(basename "$${app%.*}"); \
 		if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; \
 	done
 
+# SERVER=gunicorn: served by gunicorn instead of a vassal (supervisor/gunicorn/NAME.conf).
+SERVER ?= uwsgi
 .PHONY: new-app
-new-app: ## Scaffold an app: make new-app NAME=blog (app/NAME/, its vassal, a unit test; never overwrites)
+new-app: ## Scaffold an app: make new-app NAME=blog [SERVER=gunicorn] (app/NAME/, its vassal or gunicorn program, a unit test; never overwrites)
 	@if [ -z "$(NAME)" ]; then echo "make new-app: give the app's name, e.g. make new-app NAME=blog" >&2; exit 2; fi
-	@scripts/new-app -- "$(NAME)"
+	@scripts/new-app --server "$(SERVER)" -- "$(NAME)"
 
 .PHONY: cert
 cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tls/, to try HTTPS
@@ -179,10 +182,11 @@ psql: tools ## Open psql on the app's database as the superuser (profile db)
 	$(COMPOSE) exec postgres psql --dbname=app
 
 .PHONY: reload
-reload: tools ## Reload every app's code, one worker at a time, without failing a request
+reload: tools ## Reload every app's code without failing a request (vassals one worker at a time)
 	@# The vassal files are in /run/vassals, or under `make dev` in VASSALS_DIR; the touch files
-	@# (touch-chain-reload) always in /run/vassals.
+	@# (touch-chain-reload) always in /run/vassals. An app served by gunicorn reloads on HUP.
 	$(COMPOSE) exec app sh -c 'for ini in $${VASSALS_DIR:-/run/vassals}/*.ini; do name=$${ini##*/}; touch "/run/vassals/$${name%.ini}.reload"; done'
+	$(COMPOSE) exec app sh -c 'for conf in /run/vassals/*.conf; do [ -e "$$conf" ] || continue; name=$${conf##*/}; supervisorctl signal HUP "gunicorn-$${name%.conf}"; done'
 
 .PHONY: deploy
 deploy: tools base-image ## Swap a new app image in under load, no request failed (builds the source unless IMAGE_TAG is given)

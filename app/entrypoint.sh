@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Checks the knobs (uwsgi/knobs.sh, supervisor/ui-setup.sh), fills the emperor's vassal directory (a
 # tmpfs, empty at every start: compose.yaml) with the vassal files shipped in the image, gives each
-# vassal its data directory on the persistent volume (/srv/data/NAME), prepares this container's
-# slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals added, touched or removed at runtime last until the container
-# restarts; the image's uwsgi/vassals/ is what every start serves.
+# vassal its data directory on the persistent volume (/srv/data/NAME), adds the supervisord programs
+# of the apps served by gunicorn instead (supervisor/gunicorn/NAME.conf), prepares this container's
+# slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals added, touched or
+# removed at runtime last until the container restarts; the image's uwsgi/vassals/ is what every
+# start serves.
 set -euo pipefail
 
+# How nginx reaches the apps, for gunicorn/gunicorn.conf.py (knobs.sh checks it, then unsets it).
+export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
 /etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
 
@@ -18,6 +22,17 @@ fi
 for ini in "$vassals"/*.ini; do
   name=$(basename "$ini" .ini)
   install -d -m 0700 "/srv/data/$name"
+done
+# Apps served by gunicorn instead of a vassal (README: "Leaving uWSGI"): supervisord.conf includes
+# /run/vassals/*.conf, one program each. An app is one or the other, and tcp cannot reach gunicorn.
+for conf in /etc/supervisor/gunicorn/*.conf; do
+  [[ -e $conf ]] || continue
+  name=$(basename "$conf" .conf)
+  [[ ! -e $vassals/$name.ini ]] ||
+    knob_fail "$name is both a vassal (uwsgi/vassals/$name.ini) and a gunicorn app (supervisor/gunicorn/$name.conf): keep one"
+  [[ $APP_TRANSPORT != tcp ]] ||
+    knob_fail "UWSGI_TRANSPORT=tcp cannot reach $name, served by gunicorn (supervisor/gunicorn/$name.conf): its router speaks only the uwsgi protocol; use unix or http"
+  cp "$conf" /run/vassals/
 done
 uwsgi-traffic prepare
 exec "$@"

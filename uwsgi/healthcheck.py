@@ -6,9 +6,11 @@ supervisord being up proves nothing: the emperor keeps a vassal that cannot star
 while its socket is gone. This sends `GET /` to each vassal in /run/vassals, over the transport
 nginx uses (UWSGI_TRANSPORT: the uwsgi protocol on its unix socket, HTTP on it, or the uwsgi
 protocol through the router's TCP port), and fails, naming the vassal, unless it answers with an
-HTTP status below 500.
+HTTP status below 500. So must every app served by gunicorn instead, a program
+[program:gunicorn-NAME] in /run/vassals/*.conf (README: "Leaving uWSGI"), over HTTP on its socket.
 """
 
+import configparser
 import os
 import socket
 import struct
@@ -52,13 +54,21 @@ def http_request():
     return b"GET / HTTP/1.0\r\nHost: localhost\r\nUser-Agent: uwsgi-healthcheck\r\n\r\n"
 
 
-def status_line(name, via_router=False):
-    """The first line of vassal `name`'s answer to `GET /`, and where it came from."""
+def gunicorn_apps():
+    """The apps whose supervisord program, gunicorn-NAME, is in /run/vassals (app/entrypoint.sh)."""
+    programs = configparser.RawConfigParser(strict=False)
+    programs.read(sorted(Path("/run/vassals").glob("*.conf")))
+    prefix = "program:gunicorn-"
+    return [section.removeprefix(prefix) for section in programs.sections() if section.startswith(prefix)]
+
+
+def status_line(name, via_router=False, http=False):
+    """The first line of app `name`'s answer to `GET /`, and where it came from."""
     if via_router:
         where, family, request = ROUTER, socket.AF_INET, uwsgi_request(name)
     else:
         where, family = str(SOCKETS / f"{name}.sock"), socket.AF_UNIX
-        request = http_request() if TRANSPORT == "http" else uwsgi_request(name)
+        request = http_request() if http or TRANSPORT == "http" else uwsgi_request(name)
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(TIMEOUT_S)
         try:
@@ -69,12 +79,13 @@ def status_line(name, via_router=False):
             raise OSError(f"{where}: {error.strerror or error}") from error
 
 
-def check(name):
-    """None if vassal `name` answers below 500 on its socket (and, with the tcp transport, through
-    the router too: the router alone would answer 404 for a vassal that is down), else what went wrong."""
-    for via_router in (False, True) if TRANSPORT == "tcp" else (False,):
+def check(name, gunicorn=False):
+    """None if app `name` answers below 500 on its socket (and, a vassal with the tcp transport,
+    through the router too: the router alone would answer 404 for a vassal that is down), else what
+    went wrong. An app served by gunicorn speaks HTTP whatever the transport."""
+    for via_router in (False, True) if TRANSPORT == "tcp" and not gunicorn else (False,):
         try:
-            line, where = status_line(name, via_router)
+            line, where = status_line(name, via_router, http=gunicorn)
         except OSError as error:
             return str(error)
         parts = line.split()
@@ -87,15 +98,17 @@ def check(name):
 
 def main():
     names = sorted(p.stem for p in VASSALS.glob("*.ini"))
-    if not names:
+    gunicorn = sorted(gunicorn_apps())
+    if not names and not gunicorn:
         print(f"unhealthy: no vassal files in {VASSALS}")
         return 1
-    failures = {name: problem for name in names if (problem := check(name))}
-    for name, problem in failures.items():
-        print(f"unhealthy: vassal {name!r}: {problem}")
+    failures = {f"vassal {name!r}": problem for name in names if (problem := check(name))}
+    failures |= {f"gunicorn app {name!r}": problem for name in gunicorn if (problem := check(name, True))}
+    for app, problem in failures.items():
+        print(f"unhealthy: {app}: {problem}")
     if failures:
         return 1
-    print("healthy: " + ", ".join(names))
+    print("healthy: " + ", ".join(names) + (f"; gunicorn: {', '.join(gunicorn)}" if gunicorn else ""))
     return 0
 
 
