@@ -27,6 +27,7 @@ knob_int UWSGI_HARAKIRI 20 1 3600
 knob_int UWSGI_MAX_WORKER_LIFETIME 3600 60 604800
 knob_int UWSGI_BUFFER_SIZE 65535 4096 65535
 knob_int UWSGI_LISTEN 1024 1 65535
+knob_int UWSGI_RELOAD_ON_RSS 256 0 1048576
 knob_int APP_STOP_GRACE_PERIOD 40 1 86400
 
 # uWSGI refuses to start a vassal whose backlog is above the kernel's limit (compose.yaml sets the
@@ -40,6 +41,22 @@ somaxconn=$(</proc/sys/net/core/somaxconn)
 # Docker's for the container (APP_STOP_GRACE_PERIOD, compose.yaml's stop_grace_period).
 ((APP_STOP_GRACE_PERIOD >= UWSGI_HARAKIRI + 20)) ||
   knob_fail "APP_STOP_GRACE_PERIOD=$APP_STOP_GRACE_PERIOD must be at least UWSGI_HARAKIRI + 20 ($((UWSGI_HARAKIRI + 20))): in-flight requests finish before the container is killed"
+
+# A worker past UWSGI_RELOAD_ON_RSS MiB is recycled after its request, which only helps if it gets
+# there before the container's memory limit (APP_MEMORY_LIMIT, compose.yaml; read from the cgroup,
+# v2 or v1) OOM-kills it: a threshold at or above the limit is refused, and a sum of thresholds over
+# every shipped vassal's workers above it is worth a warning (they rarely all grow at once).
+memory_limit=$(cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || true)
+memory_limit=${memory_limit%%$'\n'*}
+# No limit reads as `max` (v2) or a 19-digit number (v1): nothing to check then.
+if ((UWSGI_RELOAD_ON_RSS > 0)) && [[ $memory_limit =~ ^[0-9]{1,18}$ ]]; then
+  memory_limit=$((memory_limit >> 20))
+  ((UWSGI_RELOAD_ON_RSS < memory_limit)) ||
+    knob_fail "UWSGI_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS (MiB) must be below this container's memory limit ($memory_limit MiB, APP_MEMORY_LIMIT): a worker would be OOM-killed before it is recycled"
+  shipped=$(find "${VASSALS_DIR:-/etc/uwsgi/vassals}" -maxdepth 1 -name '*.ini' | wc -l)
+  ((UWSGI_RELOAD_ON_RSS * UWSGI_PROCESSES * shipped < memory_limit)) ||
+    echo "app: warning: $shipped vassals x $UWSGI_PROCESSES processes x UWSGI_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS MiB is not below the memory limit ($memory_limit MiB, APP_MEMORY_LIMIT): workers that all grow that far are OOM-killed before they are recycled" >&2
+fi
 
 unset VASSAL_HTTP
 # supervisord.conf includes the router's program (tcp) or, otherwise, an empty file.
@@ -61,6 +78,8 @@ export VASSAL_MAX_WORKER_LIFETIME=$UWSGI_MAX_WORKER_LIFETIME
 export VASSAL_MAX_WORKER_LIFETIME_DELTA=$((UWSGI_MAX_WORKER_LIFETIME / 6))
 export VASSAL_BUFFER_SIZE=$UWSGI_BUFFER_SIZE
 export VASSAL_LISTEN=$UWSGI_LISTEN
+export VASSAL_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS
 echo "app: transport $UWSGI_TRANSPORT; $UWSGI_PROCESSES processes x $UWSGI_THREADS threads per vassal; harakiri $UWSGI_HARAKIRI s"
 unset UWSGI_TRANSPORT UWSGI_PROCESSES UWSGI_THREADS UWSGI_HARAKIRI UWSGI_MAX_WORKER_LIFETIME \
   UWSGI_BUFFER_SIZE UWSGI_LISTEN
+unset UWSGI_RELOAD_ON_RSS

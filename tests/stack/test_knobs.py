@@ -15,6 +15,7 @@ KNOBS = {
     "UWSGI_MAX_WORKER_LIFETIME": "1200",
     "UWSGI_BUFFER_SIZE": "32768",
     "UWSGI_LISTEN": "512",
+    "UWSGI_RELOAD_ON_RSS": "300",
     "APP_STOP_GRACE_PERIOD": "45",
     "NGINX_WORKER_PROCESSES": "3",
     "NGINX_CLIENT_MAX_BODY_SIZE": "2m",
@@ -65,6 +66,8 @@ def test_uwsgi_knobs_reach_every_vassal(tuned):
     # The stop budgets follow harakiri (uwsgi/knobs.sh).
     assert options["worker-reload-mercy"] == "30"
     assert options["max-worker-lifetime-delta"] == "200"
+    # Expanded from $(VASSAL_RELOAD_ON_RSS): not an option uWSGI applies before expanding (as `listen`).
+    assert options["reload-on-rss"] == "300"
 
 
 def test_a_vassals_own_setting_overrides_the_knob(tuned):
@@ -101,6 +104,7 @@ def test_nginx_runs_with_the_knobs(tuned):
         ("app", {"UWSGI_PROCESSES": "two"}, "UWSGI_PROCESSES='two' must be a whole number from 1 to 256"),
         ("app", {"UWSGI_TRANSPORT": "udp"}, "UWSGI_TRANSPORT='udp' must be unix, tcp or http"),
         ("app", {"UWSGI_BUFFER_SIZE": "1024"}, "UWSGI_BUFFER_SIZE='1024' must be a whole number from 4096"),
+        ("app", {"UWSGI_RELOAD_ON_RSS": "1g"}, "UWSGI_RELOAD_ON_RSS='1g' must be a whole number from 0"),
         (
             "app",
             {"UWSGI_LISTEN": "4096"},

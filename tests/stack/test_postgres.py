@@ -96,6 +96,8 @@ def test_the_database_runs_as_postgres_read_only_with_no_capabilities(db):
     assert db.exec("postgres", "id", "-un").strip() == "postgres"
     (data,) = [m for m in container.attrs["Mounts"] if m["Destination"] == "/var/lib/postgresql/data"]
     assert data["Type"] == "volume"
+    # Its limits (compose.yaml: POSTGRES_MEMORY_LIMIT, no swap; POSTGRES_PIDS_LIMIT).
+    assert (config["Memory"], config["MemorySwap"], config["PidsLimit"]) == (512 * 2**20, 512 * 2**20, 256)
 
 
 def test_the_database_refuses_to_start_without_a_password(db):
