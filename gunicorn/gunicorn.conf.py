@@ -53,7 +53,8 @@ backlog = int(os.environ["VASSAL_LISTEN"])
 
 # The vassals' knobs (README: "Knobs"). Threads > 1 make gunicorn use its gthread worker.
 workers = int(os.environ["VASSAL_PROCESSES"])
-threads = int(os.environ["VASSAL_THREADS"])
+# uwsgi/knobs.sh exports VASSAL_THREADS only above 1.
+threads = int(os.environ.get("VASSAL_THREADS", "1"))
 # The closest thing to harakiri: the master kills a worker that has not checked in for this long.
 # A sync worker checks in between requests only, so a request running longer is killed (nginx:
 # 502); a gthread worker keeps checking in while a request thread is stuck, so it is not.
