@@ -156,7 +156,7 @@ def raw_get(address, path, headers=None):
 @pytest.fixture(scope="module")
 def gapi(stack):
     """The API's code (app/api/) served by gunicorn as the app `gapi`, at /apps/gapi/."""
-    http = HttpClient(stack.base_url)
+    http = HttpClient(stack)
     install_gunicorn(stack, http, "gapi", gunicorn_program("gapi", "api:app"))
     yield "/apps/gapi/"
     remove_gunicorn(stack, http, "gapi")
@@ -165,7 +165,7 @@ def gapi(stack):
 @pytest.fixture(scope="module")
 def probes(stack):
     """tests/stack/testapps/probe.py twice: as the vassal `vprobe` and served by gunicorn as `gprobe`."""
-    http = HttpClient(stack.base_url)
+    http = HttpClient(stack)
     stack.put_files("app", "/run/vassals/vprobe-code", PROBE)
     stack.put_file("app", "/run/vassals/vprobe.ini", PROBE_VASSAL)
     program = gunicorn_program("gprobe", "probe:app", "--pythonpath /run/vassals/gprobe-code")
@@ -487,7 +487,7 @@ def shipped(tmp_path_factory):
 
 
 def test_apps_shipped_with_gunicorn_are_served_from_the_start_in_the_http_transport(shipped):
-    http = HttpClient(shipped.base_url)
+    http = HttpClient(shipped)
     host, port = shipped.address
     assert shipped.exec("app", "uwsgi-healthcheck").strip() == "healthy: api, main; gunicorn: gapi, gmain"
     assert http.get("/apps/gapi/").json()["mounted_at"] == "/apps/gapi/"

@@ -119,7 +119,7 @@ def _wait_until_old_enough(stack, vassal):
 
 @pytest.mark.slow
 def test_a_leaking_worker_is_recycled_before_the_oom_killer_gets_it(tight, fault_report):
-    http = HttpClient(tight.base_url)
+    http = HttpClient(tight)
     install_lab(tight, http, "lab")
     app = tight.container("app")
     oom_kills, started_at, since = _oom_kills(tight), app.attrs["State"]["StartedAt"], time.time()
@@ -157,7 +157,7 @@ def test_a_leaking_worker_is_recycled_before_the_oom_killer_gets_it(tight, fault
 def test_without_reload_on_rss_the_same_leak_is_oom_killed(tight, fault_report):
     """The negative control: vassal `leaky` turns reload-on-rss off in its own file. The kernel then
     kills the largest process of the container, the leaking worker, and its master starts another."""
-    http = HttpClient(tight.base_url)
+    http = HttpClient(tight)
     tight.put_files("app", "/run/vassals/leaky-code", {"lab.py": lab_code(1)})
     tight.put_file("app", "/run/vassals/leaky.ini", LEAKY_VASSAL)
     http.wait_for_status("/apps/leaky/", 200)
