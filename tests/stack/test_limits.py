@@ -4,11 +4,10 @@ OOM killer gets to it: under load no request fails, and the container is neither
 restarted. Without reload-on-rss the same leak meets the OOM killer."""
 
 import json
-import re
 import time
 
 import pytest
-from conftest import LAB_VASSAL, install_lab, lab_code, second_stack
+from conftest import install_lab, second_stack
 from harness import HttpClient, wait_until
 from load import Load
 
@@ -23,9 +22,6 @@ LEAK_MIB = 16
 # uWSGI's min-worker-lifetime: reload-on-rss spares a worker younger than this (seconds).
 MIN_WORKER_LIFETIME = 10
 PATHS = ["/apps/lab/", "/apps/api/", "/"]
-# The vassal `leaky`: the lab with reload-on-rss turned off in its own file (a vassal's own setting
-# overrides the knob).
-LEAKY_VASSAL = LAB_VASSAL.replace("module = lab:app", "module = lab:app\nreload-on-rss = 0")
 # A vassal's stats (uwsgi/vassal-defaults.ini: stats): its workers' pids, spawn times, resident memory.
 STATS = """
 import socket, sys
@@ -151,49 +147,6 @@ def test_a_leaking_worker_is_recycled_before_the_oom_killer_gets_it(tight, fault
     app.reload()
     assert app.attrs["State"]["OOMKilled"] is False
     assert (app.attrs["RestartCount"], app.attrs["State"]["StartedAt"]) == (0, started_at)
-
-
-@pytest.mark.slow
-def test_without_reload_on_rss_the_same_leak_is_oom_killed(tight, fault_report):
-    """The negative control: vassal `leaky` turns reload-on-rss off in its own file. The kernel then
-    kills the largest process of the container, the leaking worker, and its master starts another."""
-    http = HttpClient(tight)
-    tight.put_files("app", "/run/vassals/leaky-code", {"lab.py": lab_code(1)})
-    tight.put_file("app", "/run/vassals/leaky.ini", LEAKY_VASSAL)
-    http.wait_for_status("/apps/leaky/", 200)
-    app = tight.container("app")
-    oom_kills, started_at, since = _oom_kills(tight), app.attrs["State"]["StartedAt"], time.time()
-    statuses, leakers = [], set()
-
-    def leak():
-        response = http.get(f"/apps/leaky/alloc?mb={LEAK_MIB}")
-        statuses.append(response.status_code)
-        if response.status_code == 200:
-            leakers.add(response.json()["pid"])
-        return _oom_kills(tight) > oom_kills
-
-    with Load(tight.address, PATHS, clients=8, max_seconds=60) as load:
-        load.wait_for(200)
-        wait_until(leak, 45, "the OOM killer", interval=0)
-        load.wait_for(len(load.result.outcomes) + 300)
-    killed = [int(pid) for pid in re.findall(r"\(pid: (\d+)\) died, killed by signal 9", _log(tight))]
-    app.reload()
-    events = _oom_events(tight, since)
-    # Its request: nginx's error log says so (a GET, retried once on the other worker: answered).
-    dropped = _nginx_errors(tight, "/apps/leaky/alloc")
-    fault_report(
-        "the same leak without reload-on-rss",
-        load.result,
-        note=f"worker {killed} OOM-killed after {len(statuses)} leaks (answered {sorted(set(statuses))}); "
-        f"{len(dropped)} nginx error line(s); {len(events)} Docker oom event(s), "
-        f"State.OOMKilled {app.attrs['State']['OOMKilled']}",
-    )
-    assert killed and set(killed) <= leakers, (killed, leakers)
-    assert events
-    # The kernel killed a worker, not the container.
-    assert (app.attrs["RestartCount"], app.attrs["State"]["StartedAt"]) == (0, started_at)
-    http.wait_for_status("/apps/leaky/", 200)
-    tight.exec("app", "rm", "-rf", "/run/vassals/leaky.ini", "/run/vassals/leaky-code")
 
 
 @pytest.mark.parametrize(
