@@ -25,6 +25,13 @@ with socket.socket(socket.AF_UNIX) as stats:
 print(*(worker["pid"] for worker in json.loads(data)["workers"] if worker["status"] == "busy"
         and any(sys.argv[2] in var for core in worker["cores"] for var in core["vars"])))
 """
+# A vassal's stats socket (uwsgi/vassal-defaults.ini: stats) answers one JSON document and closes.
+VASSAL_STATS = """
+import socket, sys
+with socket.socket(socket.AF_UNIX) as stats:
+    stats.connect(f"/run/vassals/{sys.argv[1]}.stats")
+    print(b"".join(iter(lambda: stats.recv(65536), b"")).decode())
+"""
 NGINX_ERROR_LEVELS = ("error", "crit", "alert", "emerg")
 # Write {relative path: text} (argv[2], JSON) under the directory argv[1], each file under a temporary
 # name first and then renamed into place, so a watcher (the emperor polls every 3 s) never sees it
@@ -275,6 +282,19 @@ class Stack:
             "app and nginx to be healthy",
             interval=0.5,
         )
+
+    def wait_unhealthy(self, timeout, interval):
+        """Wait for the app container's health check to fail; its health (Log[-1] names the app)."""
+        return wait_until(
+            lambda: (health := self.health("app"))["Status"] == "unhealthy" and health,
+            timeout=timeout,
+            what="the app container to turn unhealthy",
+            interval=interval,
+        )
+
+    def vassal_stats(self, vassal):
+        """A vassal's uWSGI stats: its workers (pids, threads, memory), sockets, listen queue."""
+        return json.loads(self.exec("app", "python3", "-c", VASSAL_STATS, vassal))
 
     def kill(self, pid, signal_number=9):
         """Send a signal to a process of the app container (as its user: no capability needed)."""

@@ -296,12 +296,7 @@ def test_unknown_and_stopped_gunicorn_apps_are_404_and_a_stopped_one_unhealthy(s
         assert http.get(gapi).status_code == 404
         slot = stack.exec("app", "ls", "/run/uwsgi/current/").split()
         assert not [name for name in slot if name.startswith("gapi.")]
-        health = wait_until(
-            lambda: (h := stack.health("app"))["Status"] == "unhealthy" and h,
-            timeout=30,
-            what="the app container to turn unhealthy",
-            interval=0.5,
-        )
+        health = stack.wait_unhealthy(30, 0.5)
         assert "unhealthy: gunicorn app 'gapi': " in health["Log"][-1]["Output"]
         # The other apps keep serving.
         assert http.get("/apps/api/").status_code == 200
@@ -314,12 +309,7 @@ def test_unknown_and_stopped_gunicorn_apps_are_404_and_a_stopped_one_unhealthy(s
 def test_a_gunicorn_app_that_cannot_import_makes_the_app_unhealthy_naming_it(stack, http, gapi):
     install_gunicorn(stack, http, "gbroken", gunicorn_program("gbroken", "no_such_module:app"), status=None)
     try:
-        health = wait_until(
-            lambda: (h := stack.health("app"))["Status"] == "unhealthy" and h,
-            timeout=30,
-            what="the app container to turn unhealthy",
-            interval=0.5,
-        )
+        health = stack.wait_unhealthy(30, 0.5)
         assert "unhealthy: gunicorn app 'gbroken': " in health["Log"][-1]["Output"]
         # Retried, not FATAL (which would stop the container); never reachable, so 404.
         assert supervisorctl(stack, "status", "gunicorn-gbroken").split()[1] in ("STARTING", "BACKOFF")

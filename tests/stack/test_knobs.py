@@ -1,7 +1,6 @@
 """The uWSGI and nginx knobs from .env: a stack started with values other than the defaults runs with
 them (read back from the live processes), and a bad value stops the stack with a line naming it."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -29,17 +28,6 @@ pythonpath = /run/vassals/options-code
 module = options:app
 """
 OVERRIDING_VASSAL = OPTIONS_VASSAL + "processes = 1\n"
-# A vassal's stats (uwsgi/vassal-defaults.ini: stats): its workers, their threads, the backlog.
-STATS = """
-import socket, sys
-with socket.socket(socket.AF_UNIX) as stats:
-    stats.connect(f"/run/vassals/{sys.argv[1]}.stats")
-    print(b"".join(iter(lambda: stats.recv(65536), b"")).decode())
-"""
-
-
-def _stats(stack, vassal):
-    return json.loads(stack.exec("app", "python3", "-c", STATS, vassal))
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +61,11 @@ def test_uwsgi_knobs_reach_every_vassal(tuned):
 def test_a_vassals_own_setting_overrides_the_knob(tuned):
     tuned.put_file("app", "/run/vassals/options1.ini", OVERRIDING_VASSAL)
     HttpClient(tuned).wait_for_status("/apps/options1/", 200)
-    assert len(_stats(tuned, "options1")["workers"]) == 1
+    assert len(tuned.vassal_stats("options1")["workers"]) == 1
 
 
 def test_the_live_processes_run_with_the_knobs(tuned):
-    stats = _stats(tuned, "api")
+    stats = tuned.vassal_stats("api")
     assert len(stats["workers"]) == 3
     assert {len(worker["cores"]) for worker in stats["workers"]} == {2}
     # The stats show no backlog for a unix socket: uWSGI's start-up line does.

@@ -3,7 +3,6 @@ worker that leaks past UWSGI_RELOAD_ON_RSS is recycled after its request, before
 OOM killer gets to it: under load no request fails, and the container is neither OOM-killed nor
 restarted. Without reload-on-rss the same leak meets the OOM killer."""
 
-import json
 import time
 
 import pytest
@@ -22,13 +21,6 @@ LEAK_MIB = 16
 # uWSGI's min-worker-lifetime: reload-on-rss spares a worker younger than this (seconds).
 MIN_WORKER_LIFETIME = 10
 PATHS = ["/apps/lab/", "/apps/api/", "/"]
-# A vassal's stats (uwsgi/vassal-defaults.ini: stats): its workers' pids, spawn times, resident memory.
-STATS = """
-import socket, sys
-with socket.socket(socket.AF_UNIX) as stats:
-    stats.connect(f"/run/vassals/{sys.argv[1]}.stats")
-    print(b"".join(iter(lambda: stats.recv(65536), b"")).decode())
-"""
 # The first of the files given that exists: cgroup v2's name first, then v1's.
 FIRST_OF = 'for file in "$@"; do if [ -r "$file" ]; then exec cat "$file"; fi; done; exit 1'
 
@@ -51,7 +43,7 @@ def _memory_mib(stack, service):
 
 
 def _workers(stack, vassal):
-    return json.loads(stack.exec("app", "python3", "-c", STATS, vassal))["workers"]
+    return stack.vassal_stats(vassal)["workers"]
 
 
 def _log(stack):

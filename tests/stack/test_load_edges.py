@@ -44,12 +44,7 @@ def test_crash_looping_vassal_turns_app_unhealthy_while_others_serve(stack, http
         load.wait_for(200)
         stack.put_file("app", "/run/vassals/broken.ini", BROKEN_VASSAL)
         try:
-            health = wait_until(
-                lambda: (h := stack.health("app"))["Status"] == "unhealthy" and h,
-                60,
-                "the app container to turn unhealthy",
-                interval=0.5,
-            )
+            health = stack.wait_unhealthy(60, 0.5)
             assert "vassal 'broken'" in health["Log"][-1]["Output"]
             load.wait_for(len(load.result.outcomes) + 200)
         finally:

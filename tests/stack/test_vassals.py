@@ -65,12 +65,7 @@ def test_touching_a_vassal_file_reloads_it(stack, http):
 def test_a_vassal_that_cannot_import_its_app_makes_the_app_unhealthy(stack, http):
     stack.put_file("app", "/run/vassals/broken.ini", BROKEN_VASSAL)
     try:
-        health = wait_until(
-            lambda: (h := stack.health("app"))["Status"] == "unhealthy" and h,
-            timeout=60,
-            what="the app container to turn unhealthy",
-            interval=1,
-        )
+        health = stack.wait_unhealthy(60, 1)
         assert "vassal 'broken'" in health["Log"][-1]["Output"]
         # The other vassals keep serving.
         assert http.get("/").status_code == 200
