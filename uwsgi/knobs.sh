@@ -27,7 +27,7 @@ knob_int UWSGI_HARAKIRI 20 1 3600
 knob_int UWSGI_MAX_WORKER_LIFETIME 3600 60 604800
 knob_int UWSGI_BUFFER_SIZE 65535 4096 65535
 knob_int UWSGI_LISTEN 1024 1 65535
-knob_int UWSGI_RELOAD_ON_RSS 256 0 1048576
+knob_int UWSGI_RELOAD_ON_RSS 0 0 1048576
 knob_int APP_STOP_GRACE_PERIOD 40 1 86400
 
 # uWSGI refuses to start a vassal whose backlog is above the kernel's limit (compose.yaml sets the
@@ -78,7 +78,10 @@ export VASSAL_MAX_WORKER_LIFETIME=$UWSGI_MAX_WORKER_LIFETIME
 export VASSAL_MAX_WORKER_LIFETIME_DELTA=$((UWSGI_MAX_WORKER_LIFETIME / 6))
 export VASSAL_BUFFER_SIZE=$UWSGI_BUFFER_SIZE
 export VASSAL_LISTEN=$UWSGI_LISTEN
-export VASSAL_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS
+# Only when set: naming `reload-on-rss` at all, even 0, makes every worker read /proc/self/stat
+# after every request (uWSGI's memory check), ~40 % of the throughput here (README: "Benchmarks").
+unset VASSAL_RELOAD_ON_RSS
+((UWSGI_RELOAD_ON_RSS == 0)) || export VASSAL_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS
 echo "app: transport $UWSGI_TRANSPORT; $UWSGI_PROCESSES processes x $UWSGI_THREADS threads per vassal; harakiri $UWSGI_HARAKIRI s"
 unset UWSGI_TRANSPORT UWSGI_PROCESSES UWSGI_THREADS UWSGI_HARAKIRI UWSGI_MAX_WORKER_LIFETIME \
   UWSGI_BUFFER_SIZE UWSGI_LISTEN

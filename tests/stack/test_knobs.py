@@ -58,6 +58,20 @@ def test_uwsgi_knobs_reach_every_vassal(tuned):
     assert options["reload-on-rss"] == "300"
 
 
+def test_the_defaults_name_neither_reload_on_rss_nor_threads(stack):
+    """Named at all, even as 0 or 1, `reload-on-rss` makes every worker read /proc/self/stat after
+    each request and `threads` turns on thread support: with the default knobs neither is set."""
+    stack.put_files("app", "/run/vassals/options-code", {"options.py": OPTIONS_CODE})
+    stack.put_file("app", "/run/vassals/defaults.ini", OPTIONS_VASSAL)
+    try:
+        options = HttpClient(stack).wait_for_status("/apps/defaults/", 200).json()
+    finally:
+        stack.exec("app", "rm", "-r", "/run/vassals/defaults.ini", "/run/vassals/options-code")
+    assert options["processes"] == "2"
+    assert "reload-on-rss" not in options
+    assert "threads" not in options
+
+
 def test_a_vassals_own_setting_overrides_the_knob(tuned):
     tuned.put_file("app", "/run/vassals/options1.ini", OVERRIDING_VASSAL)
     HttpClient(tuned).wait_for_status("/apps/options1/", 200)
