@@ -27,7 +27,17 @@ def _items(environ):
     return {"items": [{"id": i, "name": f"item {i}", "tags": ["sample", "json"]} for i in range(170)]}
 
 
-ROUTES = {"/": _status, "/items": _items}
+# How long /wait waits: a database query's or another service's stand-in, so `make bench` can show
+# how a vassal serves an app that spends its time waiting rather than computing.
+WAIT_S = 0.020
+
+
+def _wait(environ):
+    time.sleep(WAIT_S)
+    return {"waited_ms": WAIT_S * 1000}
+
+
+ROUTES = {"/": _status, "/items": _items, "/wait": _wait}
 # The smallest answer: a liveness ping for load balancers (and `make bench`'s tiny response).
 PONG = b"pong\n"
 

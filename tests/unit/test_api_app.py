@@ -1,4 +1,5 @@
 import json
+import time
 
 import api
 import pytest
@@ -26,6 +27,15 @@ def test_items_is_a_json_payload_of_about_10_kb(client):
     assert response.status_code == 200
     assert 9_000 <= int(response.headers["Content-Length"]) <= 12_000
     assert len(json.loads(response.data)["items"]) == 170
+
+
+def test_wait_answers_after_waiting_20_ms(client):
+    started = time.monotonic()
+    response = client.get("/wait")
+    took = time.monotonic() - started
+    assert response.status_code == 200
+    assert json.loads(response.data) == {"waited_ms": 20.0}
+    assert 0.020 <= took < 0.5
 
 
 def test_unknown_path_is_a_json_404(client):
