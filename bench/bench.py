@@ -1,74 +1,30 @@
-"""`make bench`: the stack against its alternatives, side by side, on this machine.
+"""`make bench`: the stack against the machine's limit and its alternatives, on this machine.
 
-Every variant runs the same API code (app/api) with the same worker count, under its own Compose
-project with an ephemeral 127.0.0.1 port. wrk (on the host, against 127.0.0.1 only) drives each
-variant and response for BENCH_SECONDS after a 1 s warm-up, variants interleaved round-robin over
-BENCH_ROUNDS rounds; medians are reported. Then a paced run of the stack at half its peak.
-Results: a markdown table on stdout, JSON and a PNG chart under bench/results/ (git-ignored).
+Every variant (variants.py) serves the same API code with the same two workers. All are started
+first, then paused; in each round every variant in turn is resumed, driven by wrk (on the host,
+against 127.0.0.1 only) for BENCH_SECONDS per response after a 1 s warm-up, weighed while under
+load, and paused again, so the one measured never shares the CPU with the others. Rounds start at
+a different variant each time; medians and the min-max spread are reported. Then the stack alone,
+paced at half its peak. Results: markdown on stdout, JSON and a PNG chart under bench/results/.
 """
 
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "stack"))
-from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
+from variants import ROOT, variant_stacks, wanted_variants  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 REPORT_LUA = ROOT / "bench" / "wrk" / "report.lua"
-STACK_PATHS = {"tiny": "/apps/api/ping", "json": "/apps/api/items"}
-ROOT_PATHS = {"tiny": "/ping", "json": "/items"}
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    label: str
-    overrides: tuple = ()
-    services: tuple = ()  # what to start; () = everything
-    paths: tuple = tuple(STACK_PATHS.items())
-    port: tuple = ("nginx", 8080)  # (service, container port) published; or ("host", port)
-
-
-VARIANTS = [
-    Variant("stack", "nginx → unix socket → uWSGI (shipped)"),
-    Variant("tcp", "nginx → TCP → uWSGI", ("bench/compose.tcp.yaml",), paths=tuple(ROOT_PATHS.items())),
-    Variant(
-        "uwsgi-http",
-        "uWSGI http-socket alone",
-        ("bench/compose.uwsgi-http.yaml",),
-        services=("app",),
-        paths=tuple(ROOT_PATHS.items()),
-        port=("app", 9090),
-    ),
-    Variant(
-        "gunicorn",
-        "nginx → unix socket → gunicorn",
-        ("bench/compose.gunicorn.yaml",),
-        paths=tuple(ROOT_PATHS.items()),
-    ),
-    Variant(
-        "nginx-only",
-        "nginx return 200 (ceiling)",
-        ("bench/compose.nginx-only.yaml",),
-        paths=(("tiny", "/ping"),),
-    ),
-    Variant(
-        "host-network",
-        "stack, nginx on host network",
-        ("bench/compose.host-network.yaml",),
-        port=("host", 18080),
-    ),
-]
+STACK_PATHS = {"tiny": "/apps/api/ping", "json": "/apps/api/items", "wait": "/apps/api/wait"}
 
 
 def setting(name, default):
@@ -102,136 +58,19 @@ def wrk(address, path, seconds, connections, threads, delay_ms=0):
     return summary
 
 
-def address_of(stack, variant):
-    service, port = variant.port
-    return ("127.0.0.1", port) if service == "host" else stack.published(service, port)
-
-
 def median_runs(runs):
-    """Medians over rounds of one variant and response."""
+    """Medians (and the spread of requests/s) over the rounds of one variant and response."""
+    rates = [r["rps"] for r in runs]
     return {
-        "rps": statistics.median(r["rps"] for r in runs),
+        "rps": statistics.median(rates),
+        "rps_min": min(rates),
+        "rps_max": max(rates),
         "p50_ms": statistics.median(r["latency_us"]["p50"] for r in runs) / 1000,
         "p99_ms": statistics.median(r["latency_us"]["p99"] for r in runs) / 1000,
         "non_2xx": sum(r["non_2xx_3xx"] for r in runs),
         "socket_errors": sum(r["socket_errors"] for r in runs),
         "rounds": len(runs),
     }
-
-
-def markdown_table(medians, labels):
-    """medians: {(variant, response): median_runs(...)}; ratios against the stack's."""
-    lines = [
-        "| variant | response | requests/s | ratio to stack | p50 ms | p99 ms | non-2xx | socket errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for (name, response), m in medians.items():
-        stack_rps = medians.get(("stack", response), {}).get("rps")
-        ratio = f"{m['rps'] / stack_rps:.2f}" if stack_rps else "–"
-        cells = [
-            labels[name],
-            response,
-            f"{m['rps']:,.0f}",
-            ratio,
-            f"{m['p50_ms']:.2f}",
-            f"{m['p99_ms']:.2f}",
-        ]
-        lines.append("| " + " | ".join([*cells, str(m["non_2xx"]), str(m["socket_errors"])]) + " |")
-    return "\n".join(lines)
-
-
-def targets(medians, paced):
-    """The issue's targets, reported (never asserted): (description, measured, met)."""
-
-    def rps(name, response):
-        return medians.get((name, response), {}).get("rps")
-
-    def ratio(a, b, response):
-        return rps(a, response) / rps(b, response) if rps(a, response) and rps(b, response) else None
-
-    rows = [
-        ("stack ≥ 2.5× gunicorn, tiny", ratio("stack", "gunicorn", "tiny"), 2.5),
-        ("stack ≥ 1.6× gunicorn, 10 KB JSON", ratio("stack", "gunicorn", "json"), 1.6),
-        ("stack ≥ 1.5× TCP, tiny", ratio("stack", "tcp", "tiny"), 1.5),
-        ("stack within 10 % of host-network, tiny", ratio("stack", "host-network", "tiny"), 0.9),
-    ]
-    report = [
-        (text, f"{value:.2f}×" if value else "–", bool(value and value >= goal)) for text, value, goal in rows
-    ]
-    non_2xx = sum(m["non_2xx"] + m["socket_errors"] for (name, _), m in medians.items() if name == "stack")
-    report.append(("0 non-2xx/socket errors at peak (stack)", str(non_2xx), non_2xx == 0))
-    if paced:
-        p99 = paced["latency_us"]["p99"] / 1000
-        report.append((f"p99 < 5 ms at half peak ({paced['rps']:,.0f} req/s)", f"{p99:.2f} ms", p99 < 5))
-    return report
-
-
-def plot(medians, labels, path):
-    import matplotlib  # noqa: PLC0415 - only `make bench` installs it
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    names = list(dict.fromkeys(name for name, _ in medians))
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    for response, offset in (("tiny", -0.2), ("json", 0.2)):
-        xs = [i + offset for i, n in enumerate(names) if (n, response) in medians]
-        present = [n for n in names if (n, response) in medians]
-        axes[0].bar(xs, [medians[(n, response)]["rps"] for n in present], width=0.4, label=response)
-        axes[1].bar(xs, [medians[(n, response)]["p99_ms"] for n in present], width=0.4, label=response)
-    for axis, title in (
-        (axes[0], "requests/s (higher is better)"),
-        (axes[1], "p99 latency, ms (lower is better)"),
-    ):
-        axis.set_xticks(range(len(names)), [labels[n] for n in names], rotation=25, ha="right", fontsize=8)
-        axis.set_title(title)
-        axis.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-
-
-def image_sizes():
-    prefix, tag = os.environ.get("IMAGE_PREFIX", "wsgi-stack"), os.environ.get("IMAGE_TAG", "local")
-    sizes = {}
-    for service in ("app", "nginx"):
-        inspect = subprocess.run(
-            ["docker", "image", "inspect", "--format", "{{.Size}}", f"{prefix}-{service}:{tag}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        sizes[service] = int(inspect.stdout) / 1e6
-    return sizes
-
-
-def rebuild_seconds():
-    """Time of an app image rebuild after a one-line change to the app's code, in a copy of the
-    tracked files (the working tree stays untouched), tagged apart and removed afterwards."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    with tempfile.TemporaryDirectory() as copy:
-        for name in files.splitlines():
-            target = Path(copy, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target)
-        env = {**os.environ, "IMAGE_TAG": "bench-rebuild"}
-        build = [str(ROOT / "scripts" / "compose"), "--project-directory", copy, "build", "--quiet", "app"]
-        subprocess.run(build, env=env, check=True, capture_output=True)  # same content: all cached
-        with Path(copy, "app", "api", "__init__.py").open("a") as code:
-            code.write("# a one-line change\n")
-        started = time.monotonic()
-        subprocess.run(build, env=env, check=True, capture_output=True)
-        took = time.monotonic() - started
-        prefix = os.environ.get("IMAGE_PREFIX", "wsgi-stack")
-        subprocess.run(
-            ["docker", "image", "rm", f"{prefix}-app:bench-rebuild"], capture_output=True, check=False
-        )
-        # The first build's image, untagged by the second: Compose labelled both with the copy's
-        # project name (its directory's).
-        project = f"label=com.docker.compose.project={Path(copy).name.lower()}"
-        subprocess.run(
-            ["docker", "image", "prune", "--force", "--filter", project], capture_output=True, check=False
-        )
-    return took
 
 
 def port_is_free(port):
@@ -258,97 +97,101 @@ class Progress:
         print(f"[{time.monotonic() - self.started:5.0f} s] {text}", flush=True)
 
 
+def weighed_while(stack, settings, path):
+    """One measured run of wrk on `path`; halfway through it, `stack` is weighed (memory under
+    load). Returns wrk's summary and the weights."""
+    weights = {}
+    timer = threading.Timer(settings.seconds / 2, lambda: weights.update(stack.memory()))
+    timer.start()
+    try:
+        return settings.wrk(stack.address, path), weights
+    finally:
+        timer.join()
+
+
+def most(samples):
+    """The largest figure of each key over several memory samples."""
+    return {key: max(sample.get(key, 0) for sample in samples) for key in {k for s in samples for k in s}}
+
+
 def measure(variants, stacks, settings, progress, facts):
-    """Bring every variant up, then the rounds; return the runs and the paced run."""
-    runs, paced = {}, None
+    """Start every variant and pause it, then the rounds and the paced run. Returns the runs, the
+    paced run and the memory figures ({variant: {"idle": {...}, "load": {...}}})."""
+    runs, memory, load_samples = {}, {}, {}
     for variant in variants:
         progress(f"starting {variant.name} ...")
         up_started = time.monotonic()
-        stacks[variant.name].up(*variant.services)
+        stacks[variant.name].up()
         if variant.name == "stack":
             facts["up_to_healthy_s"] = time.monotonic() - up_started
-    for round_number in range(1, settings.rounds + 1):
-        for variant in variants:
-            address = address_of(stacks[variant.name], variant)
-            for response, path in variant.paths:
-                settings.wrk(address, path, seconds=1)  # warm-up, discarded
-                result = settings.wrk(address, path)
-                runs.setdefault((variant.name, response), []).append(result)
-                p99 = result["latency_us"]["p99"] / 1000
-                progress(
-                    f"round {round_number}/{settings.rounds} {variant.name:<12} {response:<4} "
-                    f"{result['rps']:>9,.0f} req/s  p99 {p99:.2f} ms"
-                )
-    if ("stack", "tiny") in runs:
-        rate = median_runs(runs[("stack", "tiny")])["rps"] / 2
-        # Each connection waits connections/rate between its requests: about `rate` in all.
-        delay_ms = max(1, round(settings.connections * 1000 / rate))
-        address = address_of(stacks["stack"], VARIANTS[0])
+        memory[variant.name] = {"idle": stacks[variant.name].memory()}
+        stacks[variant.name].pause()
+    for round_number in range(settings.rounds):
+        # Each round starts one variant further on: none is always measured first or last.
+        shift = round_number % len(variants)
+        for variant in variants[shift:] + variants[:shift]:
+            stack = stacks[variant.name]
+            stack.resume()
+            try:
+                for response, path in variant.paths:
+                    settings.wrk(stack.address, path, seconds=1)  # warm-up, discarded
+                    result, weights = weighed_while(stack, settings, path)
+                    runs.setdefault((variant.name, response), []).append(result)
+                    load_samples.setdefault(variant.name, []).append(weights)
+                    progress(
+                        f"round {round_number + 1}/{settings.rounds} {variant.name:<16} {response:<4} "
+                        f"{result['rps']:>9,.0f} req/s  p99 {result['latency_us']['p99'] / 1000:.2f} ms"
+                    )
+            finally:
+                stack.pause()
+    for name, samples in load_samples.items():
+        memory[name]["load"] = most(samples)
+    paced = paced_run(stacks, runs, settings, progress)
+    return runs, paced, memory
+
+
+def paced_run(stacks, runs, settings, progress):
+    """The stack alone (every other variant paused) at half its median peak, tiny response."""
+    if ("stack", "tiny") not in runs:
+        return None
+    rate = median_runs(runs[("stack", "tiny")])["rps"] / 2
+    # Each connection waits connections/rate between its requests: about `rate` in all.
+    delay_ms = max(1, round(settings.connections * 1000 / rate))
+    stack = stacks["stack"]
+    stack.resume()
+    try:
         paced = settings.wrk(
-            address, STACK_PATHS["tiny"], seconds=max(settings.seconds, 5), delay_ms=delay_ms
+            stack.address, STACK_PATHS["tiny"], seconds=max(settings.seconds, 5), delay_ms=delay_ms
         )
-        paced["target_rps"] = rate
-        p99 = paced["latency_us"]["p99"] / 1000
-        progress(f"paced at ~{rate:,.0f} req/s: {paced['rps']:,.0f} req/s, p99 {p99:.2f} ms")
-    return runs, paced
+    finally:
+        stack.pause()
+    paced["target_rps"] = rate
+    p99 = paced["latency_us"]["p99"] / 1000
+    progress(f"paced at ~{rate:,.0f} req/s: {paced['rps']:,.0f} req/s, p99 {p99:.2f} ms")
+    return paced
 
 
 def main():
-    if not port_is_free(18080):
-        sys.exit("127.0.0.1:18080 is in use: the host-network variant needs it (bench/nginx/)")
+    variants = wanted_variants()
+    busy = [v.port[1] for v in variants if v.port[0] == "host" and not port_is_free(v.port[1])]
+    if busy:
+        sys.exit(f"127.0.0.1:{busy[0]} is in use: a variant on the host needs it (bench/variants.py)")
     settings, progress = Settings(), Progress()
-    wanted = os.environ.get("BENCH_VARIANTS", "").split()
-    variants = [v for v in VARIANTS if not wanted or v.name in wanted]
     run_id = time.strftime("%Y%m%d-%H%M%S")
-    stacks = {v.name: Stack(f"wsgi-stack-bench-{v.name}-{run_id[-6:]}", v.overrides) for v in variants}
-    facts = {"image_mb": image_sizes(), "machine": machine_summary()}
+    stacks = variant_stacks(variants, run_id[-6:])
+    facts = {"image_mb": report.image_sizes(), "machine": report.machine_summary()}
     try:
-        runs, paced = measure(variants, stacks, settings, progress, facts)
+        runs, paced, memory = measure(variants, stacks, settings, progress, facts)
     finally:
         for stack in stacks.values():
             stack.down()
     if os.environ.get("BENCH_REBUILD", "1") == "1":
         progress("timing a rebuild after a one-line code change ...")
-        facts["rebuild_after_code_change_s"] = rebuild_seconds()
+        facts["rebuild_after_code_change_s"] = report.rebuild_seconds()
     medians = {key: median_runs(value) for key, value in runs.items()}
-    report(medians, {v.name: v.label for v in variants}, paced, facts, run_id, settings)
+    labels = {v.name: v.label for v in variants}
+    report.write(medians, labels, paced, memory, facts, run_id, settings.__dict__)
     progress("done")
-
-
-def machine_summary():
-    docker = subprocess.run(
-        ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True, check=True
-    )
-    return f"{os.cpu_count()} CPUs, Docker Engine {docker.stdout.strip()}"
-
-
-def report(medians, labels, paced, facts, run_id, settings):
-    RESULTS.mkdir(exist_ok=True)
-    print(
-        f"\n## Results: {settings.rounds} rounds × {settings.seconds} s, wrk -t{settings.threads} "
-        f"-c{settings.connections}, medians ({facts['machine']})\n"
-    )
-    print(markdown_table(medians, labels))
-    print("\n| target | measured | met |\n|---|---:|---|")
-    for text, measured, met in targets(medians, paced):
-        print(f"| {text} | {measured} | {'yes' if met else 'no'} |")
-    sizes = facts["image_mb"]
-    print(f"\nimages: app {sizes['app']:.1f} MB (target ≤ 150), nginx {sizes['nginx']:.1f} MB (target ≤ 90)")
-    if "up_to_healthy_s" in facts:
-        print(f"up (images built) to healthy: {facts['up_to_healthy_s']:.1f} s (target < 5)")
-    if "rebuild_after_code_change_s" in facts:
-        rebuild = facts["rebuild_after_code_change_s"]
-        print(f"rebuild after a one-line code change: {rebuild:.1f} s (target < 15)")
-    raw = {
-        "run": run_id,
-        "settings": settings.__dict__,
-        "facts": facts,
-        "medians": [{"variant": n, "response": r, **m} for (n, r), m in medians.items()],
-        "paced": paced,
-    }
-    (RESULTS / f"bench-{run_id}.json").write_text(json.dumps(raw, indent=2))
-    plot(medians, labels, RESULTS / "bench.png")
-    print(f"\nraw results: bench/results/bench-{run_id}.json, chart: bench/results/bench.png")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,178 @@
+"""The ways `make bench` serves the same API code (app/api), and how each is started, paused and
+weighed. Every container variant is a Compose project of its own (harness.Stack) with an ephemeral
+127.0.0.1 port; the `host` variant is the same config as plain processes on the host (host.py)."""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "stack"))
+from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
+
+# The three responses: 5 bytes of text, ~10 KB of JSON, and one that waits 20 ms (app/api: a
+# database call's stand-in), under the vassal's prefix or at the root of a server of its own.
+RESPONSES = ("tiny", "json", "wait")
+ENDPOINTS = {"tiny": "/ping", "json": "/items", "wait": "/wait"}
+
+
+def paths(prefix=""):
+    return tuple((response, prefix + ENDPOINTS[response]) for response in RESPONSES)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    label: str
+    overrides: tuple = ()  # Compose files over compose.yaml and tests/compose.test.yaml
+    env: tuple = ()  # knobs: (("UWSGI_THREADS", "16"),)
+    services: tuple = ()  # what to start; () = everything
+    paths: tuple = paths("/apps/api")
+    port: tuple = ("nginx", 8080)  # (service, container port) published; or ("host", port)
+    vassal: str = "api"  # whose processes are weighed as "the vassal" (None: not uWSGI)
+
+
+GUNICORN = ("bench/compose.gunicorn.yaml",)
+VARIANTS = [
+    Variant("host", "bare host processes: nginx → unix socket → uWSGI", port=("host", 18081)),
+    Variant("stack", "the stack as shipped: nginx → unix socket → uWSGI"),
+    Variant(
+        "host-network",
+        "the stack, nginx on the host network",
+        ("bench/compose.host-network.yaml",),
+        port=("host", 18080),
+    ),
+    Variant("tcp", "nginx → TCP → uWSGI", ("bench/compose.tcp.yaml",), paths=paths()),
+    Variant(
+        "uwsgi-http",
+        "uWSGI http-socket alone",
+        ("bench/compose.uwsgi-http.yaml",),
+        services=("app",),
+        paths=paths(),
+        port=("app", 9090),
+    ),
+    Variant("threads", "the stack, UWSGI_THREADS=16", env=(("UWSGI_THREADS", "16"),)),
+    Variant(
+        "uwsgi-gevent",
+        "the stack, a vassal in uWSGI's gevent loop",
+        ("bench/compose.uwsgi-gevent.yaml",),
+        paths=paths("/apps/apigevent"),
+        vassal="apigevent",
+    ),
+    Variant("gunicorn", "nginx → gunicorn, sync", GUNICORN, paths=paths(), vassal=None),
+    Variant(
+        "gunicorn-gthread",
+        "nginx → gunicorn, gthread × 16",
+        GUNICORN,
+        env=(("BENCH_GUNICORN_ARGS", "--worker-class=gthread --threads=16"),),
+        paths=paths(),
+        vassal=None,
+    ),
+    Variant(
+        "gunicorn-gevent",
+        "nginx → gunicorn, gevent",
+        GUNICORN,
+        env=(("BENCH_GUNICORN_ARGS", "--worker-class=gevent --worker-connections=64"),),
+        paths=paths(),
+        vassal=None,
+    ),
+    Variant(
+        "nginx-only",
+        "nginx return 200 (the front's ceiling)",
+        ("bench/compose.nginx-only.yaml",),
+        paths=(("tiny", "/ping"),),
+        vassal=None,
+    ),
+]
+
+
+def rss_mib(pid):
+    """A process's resident memory, from the host's /proc (containers' processes are visible)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class ComposeVariant:
+    """A variant's Compose project: up, down, pause (every container frozen: no CPU while another
+    variant is measured), resume, its address, and what it weighs."""
+
+    def __init__(self, variant, run_id):
+        self.variant = variant
+        self.stack = Stack(
+            f"wsgi-stack-bench-{variant.name}-{run_id}", variant.overrides, env=dict(variant.env)
+        )
+        self.vassal_pids = []
+
+    def up(self):
+        self.stack.up(*self.variant.services)
+        if self.variant.vassal:
+            # The vassal's master and workers, by the title uWSGI gives them ("[api] uWSGI worker 1");
+            # they live an hour (max-worker-lifetime), longer than the bench.
+            top = self.stack.container("app").top()
+            pid, command = top["Titles"].index("PID"), top["Titles"].index("CMD")
+            prefix = f"[{self.variant.vassal}] "
+            self.vassal_pids = [int(p[pid]) for p in top["Processes"] if p[command].startswith(prefix)]
+
+    def down(self):
+        for container in self.containers():
+            if container.status == "paused":
+                container.unpause()
+        self.stack.down()
+
+    def containers(self):
+        label = {"label": f"com.docker.compose.project={self.stack.project}"}
+        return self.stack.docker.containers.list(filters=label)
+
+    def pause(self):
+        for container in self.containers():
+            container.pause()
+
+    def resume(self):
+        for container in self.containers():
+            container.unpause()
+
+    @property
+    def address(self):
+        service, port = self.variant.port
+        return ("127.0.0.1", port) if service == "host" else self.stack.published(service, port)
+
+    def memory(self):
+        """MiB: each container's memory as `docker stats` counts it (its cgroup's usage less the
+        inactive page cache), and the vassal's processes' resident memory summed."""
+        weights = {}
+        for container in self.containers():
+            stats = container.stats(stream=False, one_shot=True)["memory_stats"]
+            inactive = stats["stats"].get("total_inactive_file", stats["stats"].get("inactive_file", 0))
+            service = container.labels["com.docker.compose.service"]
+            weights[service] = (stats["usage"] - inactive) / 2**20
+        if self.vassal_pids:
+            weights["vassal"] = sum(rss_mib(pid) for pid in self.vassal_pids)
+        return weights
+
+
+def variant_stacks(variants, run_id):
+    """{name: a started-to-be stack} for the variants; `host` runs on the host (host.py)."""
+    stacks = {}
+    for variant in variants:
+        if variant.name == "host":
+            from host import HostStack  # noqa: PLC0415 - only the host variant needs it
+
+            stacks[variant.name] = HostStack(variant.port[1])
+        else:
+            stacks[variant.name] = ComposeVariant(variant, run_id)
+    return stacks
+
+
+def wanted_variants():
+    """BENCH_VARIANTS (space-separated names), or all of them."""
+    wanted = os.environ.get("BENCH_VARIANTS", "").split()
+    unknown = set(wanted) - {v.name for v in VARIANTS}
+    if unknown:
+        sys.exit(f"BENCH_VARIANTS: no such variant {', '.join(sorted(unknown))}")
+    return [v for v in VARIANTS if not wanted or v.name in wanted]
