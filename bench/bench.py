@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "stack"))
 from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
+from host import HostStack, versions  # noqa: E402 - the "host" variant: the same config, no containers
 
 RESULTS = ROOT / "bench" / "results"
 REPORT_LUA = ROOT / "bench" / "wrk" / "report.lua"
@@ -68,6 +69,7 @@ VARIANTS = [
         ("bench/compose.host-network.yaml",),
         port=("host", 18080),
     ),
+    Variant("host", "stack's config, bare host processes (the limit)", port=("host", 18081)),
 ]
 
 
@@ -301,7 +303,9 @@ def main():
     variants = [v for v in VARIANTS if not wanted or v.name in wanted]
     run_id = time.strftime("%Y%m%d-%H%M%S")
     stacks = {v.name: Stack(f"wsgi-stack-bench-{v.name}-{run_id[-6:]}", v.overrides) for v in variants}
-    facts = {"image_mb": image_sizes(), "machine": machine_summary()}
+    if "host" in stacks:
+        stacks["host"] = HostStack()  # not Compose: bench/host.py
+    facts = {"image_mb": image_sizes(), "machine": machine_summary(), "versions": versions()}
     try:
         runs, paced = measure(variants, stacks, settings, progress, facts)
     finally:

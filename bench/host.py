@@ -209,6 +209,8 @@ class HostStack:
         /apps/api/ping. `services` is ignored (the variant has one of each). Idempotent."""
         if self.process and self.process.poll() is None:
             return
+        if os.geteuid() != 0:
+            raise RuntimeError("the host variant needs root (unshare, mount); else BENCH_VARIANTS without it")
         started = time.monotonic()
         venv = self.install()
         with socket.socket() as probe:
