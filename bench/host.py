@@ -31,6 +31,7 @@ Where it differs from the containers, and why:
 """
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import pwd
@@ -57,6 +58,8 @@ APP_UID, SOCKETS_GID = 10001, 10500
 # Mount points the namespace needs that the host may not have: made empty, removed by down().
 MOUNT_POINTS = (Path("/etc/uwsgi"),)
 READY_PATH = "/apps/api/ping"
+# Temp dirs: wsgi-stack-host-PID-*, PID the bench's process.
+STAGE_PREFIX = "wsgi-stack-host-"
 ROLES = {
     "nginx: master process": "nginx master",
     "nginx: worker process": "nginx worker",
@@ -136,6 +139,14 @@ def versions():
     return found
 
 
+def _remove_stale_stages():
+    """The temp dirs of benches that died without their down() (SIGKILL): their PID is gone."""
+    for stage in Path(tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*-*"):
+        pid = stage.name.removeprefix(STAGE_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path("/proc", pid).exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
 def _stage_files(stage):
     """The files the namespace mounts: /etc/nginx as nginx/Dockerfile assembles it (Debian's
     mime.types and uwsgi_params, the repo's nginx/*.conf, transport/ and templates/, with the
@@ -180,6 +191,12 @@ def _process_group(pgid):
     return found
 
 
+def _die_with_parent():
+    """In unshare, before it runs: SIGKILL when the bench's process dies, even by SIGKILL, so that
+    nothing outlives it (unshare's --kill-child then takes its namespace's processes along)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
 class HostStack:
     """The interface bench.py uses on a harness.Stack: up(), down(), plus pause()/resume() and
     processes(). `address` is where nginx listens."""
@@ -219,10 +236,12 @@ class HostStack:
                 raise RuntimeError(f"{host}:{port} is in use: the host variant needs it")
         try:
             for path in MOUNT_POINTS:
-                if not path.exists():
-                    path.mkdir()
+                # An empty one is a mount point too, maybe left by a bench that was SIGKILLed.
+                if not path.exists() or not any(path.iterdir()):
+                    path.mkdir(exist_ok=True)
                     self.made.append(path)
-            self.stage = Path(tempfile.mkdtemp(prefix="wsgi-stack-host-"))
+            _remove_stale_stages()
+            self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-"))
             _stage_files(self.stage)
             log = self.stage / "log"
             log.touch()
@@ -248,6 +267,7 @@ class HostStack:
                     stderr=subprocess.STDOUT,
                     env=env,
                     start_new_session=True,  # its own process group: pause, resume and down signal it
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - the bench has no other threads
                 )
             self._wait_ready()
         except BaseException:
