@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import host  # noqa: E402
 import report  # noqa: E402
 from variants import ROOT, variant_stacks, wanted_variants  # noqa: E402
 
@@ -180,6 +181,8 @@ def main():
     run_id = time.strftime("%Y%m%d-%H%M%S")
     stacks = variant_stacks(variants, run_id[-6:])
     facts = {"image_mb": report.image_sizes(), "machine": report.machine_summary()}
+    if "host" in stacks:
+        facts["versions"] = host.versions()  # the host variant runs other versions than the images
     try:
         runs, paced, memory = measure(variants, stacks, settings, progress, facts)
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "stack"))
 from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
+from host import HostStack, rss_mib  # noqa: E402 - the "host" variant: the same config, no containers
 
 # The three responses: 5 bytes of text, ~10 KB of JSON, and one that waits 20 ms (app/api: a
 # database call's stand-in), under the vassal's prefix or at the root of a server of its own.
@@ -35,7 +36,7 @@ class Variant:
 
 GUNICORN = ("bench/compose.gunicorn.yaml",)
 VARIANTS = [
-    Variant("host", "bare host processes: nginx → unix socket → uWSGI", port=("host", 18081)),
+    Variant("host", "the stack's config as bare host processes (the limit)", port=("host", 18081)),
     Variant("stack", "the stack as shipped: nginx → unix socket → uWSGI"),
     Variant(
         "host-network",
@@ -85,17 +86,6 @@ VARIANTS = [
         vassal=None,
     ),
 ]
-
-
-def rss_mib(pid):
-    """A process's resident memory, from the host's /proc (containers' processes are visible)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 class ComposeVariant:
@@ -161,8 +151,6 @@ def variant_stacks(variants, run_id):
     stacks = {}
     for variant in variants:
         if variant.name == "host":
-            from host import HostStack  # noqa: PLC0415 - only the host variant needs it
-
             stacks[variant.name] = HostStack(variant.port[1])
         else:
             stacks[variant.name] = ComposeVariant(variant, run_id)
