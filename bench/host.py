@@ -22,8 +22,8 @@ Where it differs from the containers, and why:
   of what the container variants pay and this one does not.
 - One /tmp for both programs (the containers have one each) and one socket directory on a tmpfs
   instead of a volume shared by two containers; the app code is the working tree's, not compiled
-  to .pyc ahead (PYTHONDONTWRITEBYTECODE as in the image, but no compileall: imports at worker
-  start only, not per request).
+  to .pyc ahead as in the image (PYTHONDONTWRITEBYTECODE as there; its virtualenv is compiled, as
+  the image's): imports at worker start only, not per request.
 - The knobs are compose.yaml's defaults: the environment and .env are not read.
 - Capabilities and no-new-privileges as in compose.yaml (setpriv), but no read-only root
   filesystem, no memory or pids limits, and the host's net.core.somaxconn (4096 here; 1024 in the
@@ -90,10 +90,16 @@ def _missing_packages():
     return [package for package, present in needs.items() if not present]
 
 
+# As app/pip-install.sh installs in the image's build stage (compiled to bytecode).
+PIP_INSTALL = ("install", "--quiet", "--require-hashes")
+
+
 def venv_path():
-    """.tools/host-venv-HASH: a new one whenever app/requirements.txt (or the Python) changes."""
+    """.tools/host-venv-HASH: a new one whenever app/requirements.txt, the Python or the way pip
+    installs changes."""
     python = _run(PYTHON, "--version") or ""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes() + python.encode()).hexdigest()[:16]
+    key = REQUIREMENTS.read_bytes() + python.encode() + " ".join(PIP_INSTALL).encode()
+    digest = hashlib.sha256(key).hexdigest()[:16]
     return ROOT / ".tools" / f"host-venv-{digest}"
 
 
@@ -103,8 +109,7 @@ def ensure_venv():
         return venv
     shutil.rmtree(venv, ignore_errors=True)  # a half-made one from an interrupted run
     subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
-    # As app/pip-install.sh does in the image's build stage.
-    pip = [str(venv / "bin" / "pip"), "install", "--quiet", "--require-hashes", "--no-compile"]
+    pip = [str(venv / "bin" / "pip"), *PIP_INSTALL]
     subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
     (venv / ".installed").touch()
     return venv
