@@ -112,7 +112,9 @@ def targets(medians, paced, memory=None, drifts=None):
         best_g = max(gunicorns, key=lambda n: rps(n, response) or 0, default=None)
         if not best_g or not rps(best_g, response):
             continue
-        for name in ("stack", max(uwsgis, key=lambda n: rps(n, response) or 0, default=None)):
+        best_u = max(uwsgis, key=lambda n: rps(n, response) or 0, default=None)
+        # As shipped, and the best of uWSGI's settings (a knob away) when that is another.
+        for name in dict.fromkeys(("stack", best_u)):
             if name and rps(name, response):
                 value = rps(name, response) / rps(best_g, response)
                 rows.append(

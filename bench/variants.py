@@ -158,9 +158,13 @@ def variant_stacks(variants, run_id):
 
 
 def wanted_variants():
-    """BENCH_VARIANTS (space-separated names), or all of them."""
+    """BENCH_VARIANTS (space-separated names), or all of them: all but `host` when not root (it
+    needs unshare and mount), unless asked for by name."""
     wanted = os.environ.get("BENCH_VARIANTS", "").split()
     unknown = set(wanted) - {v.name for v in VARIANTS}
     if unknown:
         sys.exit(f"BENCH_VARIANTS: no such variant {', '.join(sorted(unknown))}")
+    if not wanted and os.geteuid() != 0:
+        print("bench: not root, so no `host` variant (the ratios are to the stack)", file=sys.stderr)
+        wanted = [v.name for v in VARIANTS if v.name != "host"]
     return [v for v in VARIANTS if not wanted or v.name in wanted]
