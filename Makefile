@@ -10,7 +10,7 @@ SHELL := bash
 # Knobs read by scripts (scripts/deploy, scripts/base-image.sh, bench/bench.py) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
 SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR BENCH_SECONDS BENCH_ROUNDS BENCH_CONNECTIONS \
-	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD
+	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD SWARM_STACK SUPERVISOR_UI UWSGI_TRANSPORT
 export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
@@ -198,6 +198,17 @@ endif
 .PHONY: rollback
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
+
+# Docker Swarm (README: "Scaling out"): compose.yaml and compose.swarm.yaml, merged by Compose and
+# deployed by scripts/swarm as the stack SWARM_STACK (wsgi-stack), nginx on HTTP_PORT of every
+# address. The images are this machine's (no registry needed on a single node).
+.PHONY: swarm-up
+swarm-up: build ## Deploy the stack on Docker Swarm and wait until healthy (a single-node swarm is made if none)
+	scripts/swarm up
+
+.PHONY: swarm-down
+swarm-down: tools ## Remove the Swarm stack (its volumes are kept; the swarm too)
+	scripts/swarm down
 
 # The test stacks start from the images built here (they never build the same source again: each
 # Compose project's build would leave the previous image dangling), the `db` profile's included.

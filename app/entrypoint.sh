@@ -11,6 +11,19 @@ set -euo pipefail
 # How nginx reaches the apps, for gunicorn/gunicorn.conf.py (knobs.sh checks it, then unsets it).
 export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
+# Swarm passes the passwords as secrets, files under /run/secrets (compose.swarm.yaml), not in the
+# environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it here
+# (its trailing newline dropped). Under Compose NAME comes from .env as before; both is an error.
+from_file() {
+  local name=$1 file_knob=${1}_FILE
+  [[ -n ${!file_knob:-} ]] || return 0
+  [[ -z ${!name:-} ]] || knob_fail "both $name and $file_knob are set: keep one"
+  [[ -r ${!file_knob} ]] || knob_fail "$file_knob: cannot read ${!file_knob} (a swarm secret not mounted?)"
+  export "$name=$(<"${!file_knob}")"
+  unset "$file_knob"
+}
+from_file SUPERVISOR_PASSWORD
+from_file DATABASE_URL
 /etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
 
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).

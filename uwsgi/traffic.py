@@ -10,7 +10,8 @@ one, and the old container's exit (uWSGI's `vacuum`) removes only files in its o
   uwsgi-traffic prepare   entrypoint: empty this container's slot, copy the static files into it,
                           and take the traffic (pruning dead slots) unless another container is
                           serving it (a deploy)
-  uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy)
+  uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy; or
+                          uwsgi-healthcheck itself under Swarm: APP_TAKE_TRAFFIC_WHEN_HEALTHY)
   uwsgi-traffic drained   wait until no connection waits in this container's listen queues
   uwsgi-traffic prune     remove the slots of containers that no longer serve anything
 """
@@ -30,6 +31,9 @@ SLOT = SOCKETS / socket.gethostname()
 STATIC = Path("/srv/app/main/static")
 VASSALS = Path("/run/vassals")
 DRAIN_TIMEOUT_S = 10
+# Written when this container took the traffic, on its private /tmp: a container takes it once, so
+# under Swarm an old task's health checks never take it back from the new one (uwsgi/healthcheck.py).
+TOOK = Path("/tmp/uwsgi-traffic-took")
 
 
 def is_serving(slot):
@@ -66,6 +70,7 @@ def take():
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(SLOT.name)
     temporary.replace(CURRENT)
+    TOOK.touch()
     print(f"uwsgi-traffic: nginx now connects to {SLOT.name}")
 
 
