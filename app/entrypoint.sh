@@ -47,5 +47,8 @@ for conf in /etc/supervisor/gunicorn/*.conf; do
     knob_fail "UWSGI_TRANSPORT=tcp cannot reach $name, served by gunicorn (supervisor/gunicorn/$name.conf): its router speaks only the uwsgi protocol; use unix or http"
   cp "$conf" /run/vassals/
 done
+# Held by supervisord (exec keeps fd 9 open) until the container ends: other containers sharing
+# the volume never prune a slot whose container is alive (uwsgi/traffic.py).
+exec 9>>"/run/uwsgi/.$(hostname).lock"
 uwsgi-traffic prepare
 exec "$@"
