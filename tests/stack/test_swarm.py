@@ -1,0 +1,340 @@
+"""Issue 12, the Swarm half: `make swarm-up`'s stack (scripts/swarm, compose.swarm.yaml) on a
+single-node swarm. Deployed, probed through 127.0.0.1, updated to a new app image under load (a
+start-first rolling update), a broken image rolled back by Swarm itself, an unhealthy task replaced,
+removed with nothing left behind.
+
+The swarm is this node's: initialised only if there is none, and left only if this module made it.
+The stack has a name of its own and an ephemeral port (HTTP_PORT=0), so it never meets a
+`make swarm-up` stack; the images are the ones `make test` built (IMAGE_PREFIX).
+"""
+
+import contextlib
+import os
+import secrets
+import subprocess
+import time
+import types
+import uuid
+
+import docker
+import pytest
+import requests
+from conftest import BROKEN_VASSAL
+from harness import ROOT, compose_as_shipped, wait_until
+from load import Load, not_200_is_a_failure
+from test_deploy import VERSION_APP, VERSION_VASSAL, _derived_image
+
+pytestmark = pytest.mark.slow
+PATHS = ["/apps/api/", "/"]
+SWARM = [str(ROOT / "scripts" / "swarm")]
+UPDATE_TIMEOUT_S = 120
+
+
+def docker_cli(*args, check=True, timeout=180):
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture(autouse=True)
+def healthy():
+    """Overrides conftest's: these tests never use the session's Compose stack."""
+
+
+@pytest.fixture(scope="module")
+def swarm():
+    """This node's swarm: the one there is, else a single-node one made here and left afterwards."""
+    made = docker_cli("info", "--format", "{{.Swarm.LocalNodeState}}").strip() != "active"
+    if made:
+        docker_cli("swarm", "init")
+    try:
+        yield
+    finally:
+        if made:
+            docker_cli("swarm", "leave", "--force")
+
+
+class SwarmStack:
+    def __init__(self, name, env):
+        self.name, self.env = name, env
+        self.docker = docker.from_env()
+
+    def swarm(self, *args, timeout=300):
+        """scripts/swarm against this stack; the finished process."""
+        return subprocess.run(
+            [*SWARM, *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    @property
+    def address(self):
+        return ("127.0.0.1", int(self.swarm("port").stdout.strip()))
+
+    @property
+    def base_url(self):
+        return "http://{}:{}".format(*self.address)
+
+    def service(self, name):
+        return self.docker.services.get(f"{self.name}_{name}")
+
+    def tasks(self, name, state="running"):
+        """The service's tasks Swarm wants in `state` (running: serving or starting)."""
+        return self.service(name).tasks(filters={"desired-state": state})
+
+    def app_containers(self):
+        """The running app task containers, freshest attrs."""
+        label = f"com.docker.swarm.service.name={self.name}_app"
+        return self.docker.containers.list(filters={"label": label})
+
+    def serving_app(self):
+        """The one app container whose health is `healthy` (the update tests wait for a single one)."""
+        healthy = [
+            c for c in self.app_containers() if c.attrs["State"].get("Health", {}).get("Status") == "healthy"
+        ]
+        return healthy[0] if len(healthy) == 1 and len(self.app_containers()) == 1 else None
+
+    def update_state(self, name):
+        status = self.service(name).attrs.get("UpdateStatus") or {}
+        return status.get("State", ""), status.get("Message", "")
+
+    def leftovers(self):
+        """What of this stack still exists in Docker: services, containers, networks, volumes, secrets."""
+        label = {"label": f"com.docker.stack.namespace={self.name}"}
+        return (
+            [s.name for s in self.docker.services.list(filters=label)]
+            + [c.name for c in self.docker.containers.list(all=True, filters=label)]
+            + [n.name for n in self.docker.networks.list(filters=label)]
+            + [v.name for v in self.docker.volumes.list(filters=label)]
+            + [s.name for s in self.docker.secrets.list() if s.name.startswith(f"{self.name}_")]
+        )
+
+    def task_volumes(self):
+        """The names of the volumes the stack's containers (running or stopped tasks) mount."""
+        label = {"label": f"com.docker.stack.namespace={self.name}"}
+        return {
+            mount["Name"]
+            for container in self.docker.containers.list(all=True, filters=label)
+            for mount in container.attrs["Mounts"]
+            if mount["Type"] == "volume"
+        }
+
+    def diagnostics(self):
+        parts = [docker_cli("stack", "ps", self.name, "--no-trunc", check=False)]
+        for service in ("app", "nginx"):
+            parts.append(docker_cli("service", "logs", "--tail", "60", f"{self.name}_{service}", check=False))
+        return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def stack(swarm):
+    """The stack, deployed with the supervisor web UI on (its password a swarm secret); removed with
+    its volumes afterwards, nothing left behind (anonymous volumes of its tasks included)."""
+    name = f"wsgi-swarm-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        "SWARM_STACK": name,
+        "HTTP_PORT": "0",
+        "SUPERVISOR_UI": "1",
+        "SUPERVISOR_USER": "admin",
+        "SUPERVISOR_PASSWORD": secrets.token_urlsafe(18),
+    }
+    stack = SwarmStack(name, env)
+    try:
+        started = time.monotonic()
+        result = stack.swarm("up")
+        assert result.returncode == 0, result.stdout + result.stderr
+        print(f"scripts/swarm up: {time.monotonic() - started:.1f} s to every task healthy")
+        yield stack
+    except BaseException:
+        print(stack.diagnostics())
+        raise
+    finally:
+        # The tasks' anonymous volumes (/tmp, /run/vassals) carry no stack label: their names.
+        volumes = stack.task_volumes()
+        result = stack.swarm("down", "--volumes")
+        assert result.returncode == 0, result.stderr
+        assert not stack.leftovers(), f"swarm down left these behind: {stack.leftovers()}"
+        remaining = {v.name for v in stack.docker.volumes.list()} & volumes
+        assert not remaining, f"the tasks' volumes were left behind: {remaining}"
+
+
+@pytest.fixture(scope="module")
+def images(stack):
+    """{name: image reference} of a new version and of a broken one, built FROM the app image; removed
+    afterwards."""
+    base = compose_as_shipped("config", "--images", "app").split()[0]
+    repository = base.split(":")[0]
+    files = {
+        "v2": {"/etc/uwsgi/vassals/ver.ini": VERSION_VASSAL, "/srv/app/ver.py": VERSION_APP},
+        "broken": {"/etc/uwsgi/vassals/broken.ini": BROKEN_VASSAL},
+    }
+    builder = types.SimpleNamespace(docker=stack.docker)
+    built = {}
+    for name, added in files.items():
+        tag = f"{stack.name}-{name}"
+        _derived_image(builder, base, tag, added)
+        built[name] = f"{repository}:{tag}"
+    yield built
+    # After the stack is gone: its stopped tasks' containers hold the images until then.
+    stack.swarm("down", "--volumes")
+    for reference in built.values():
+        with contextlib.suppress(docker.errors.ImageNotFound, docker.errors.APIError):
+            stack.docker.images.remove(reference)
+
+
+def test_swarm_up_serves_every_app_through_127_0_0_1(stack):
+    for path, status in (("/", 200), ("/apps/api/", 200), ("/static/style.css", 200), ("/health", 200)):
+        assert requests.get(stack.base_url + path, timeout=10).status_code == status, path
+    # One app and one nginx task per node, sharing the node-local socket volume.
+    for name in ("app", "nginx"):
+        assert "Global" in stack.service(name).attrs["Spec"]["Mode"]
+        assert len(stack.tasks(name)) == 1
+
+
+def test_published_port_binds_every_address(stack):
+    """Swarm has no host_ip: the port is on 0.0.0.0 (README says so and how to restrict it)."""
+    label = f"com.docker.swarm.service.name={stack.name}_nginx"
+    (nginx,) = stack.docker.containers.list(filters={"label": label})
+    addresses = {binding["HostIp"] for binding in nginx.attrs["NetworkSettings"]["Ports"]["8080/tcp"]}
+    assert "0.0.0.0" in addresses
+
+
+def test_passwords_are_swarm_secrets_not_environment(stack):
+    password = stack.env["SUPERVISOR_PASSWORD"]
+    spec = stack.service("app").attrs["Spec"]["TaskTemplate"]["ContainerSpec"]
+    assert not any(password in variable for variable in spec.get("Env", []))
+    assert not any(v.startswith(("SUPERVISOR_PASSWORD=", "DATABASE_URL=")) for v in spec["Env"])
+    assert {s["File"]["Name"] for s in spec["Secrets"]} == {
+        "/run/secrets/supervisor_password",
+        "/run/secrets/database_url",
+    }
+    (app,) = stack.app_containers()
+    assert not any(password in variable for variable in app.attrs["Config"]["Env"])
+    # supervisord got it from the secret: XML-RPC inside the task answers with it, 401 without.
+    rpc = (
+        "import sys, xmlrpc.client\n"
+        "proxy = xmlrpc.client.ServerProxy(f'http://admin:{sys.argv[1]}@127.0.0.1:9001/RPC2')\n"
+        "try:\n    print(proxy.supervisor.getState()['statename'])\n"
+        "except xmlrpc.client.ProtocolError as error:\n    print(error.errcode)\n"
+    )
+    assert app.exec_run(["python3", "-c", rpc, password]).output.decode().strip() == "RUNNING"
+    assert app.exec_run(["python3", "-c", rpc, "wrong"]).output.decode().strip() == "401"
+
+
+def _update_under_load(stack, image, fault_report, fault, done):
+    """`docker service update --image` of the app under load from 8 clients; wait until `done`(state)
+    is true of the update's state. (the load's result, seconds the update took)."""
+    with Load(lambda: stack.address, PATHS, clients=8, max_seconds=150, max_requests=300_000) as load:
+        load.wait_for(200)
+        started = time.monotonic()
+        docker_cli("service", "update", "--detach", "--image", image, f"{stack.name}_app")
+        state = wait_until(
+            lambda: done(stack.update_state("app")) and stack.update_state("app"),
+            UPDATE_TIMEOUT_S,
+            f"the update to {image} to end",
+            interval=0.5,
+        )
+        took = time.monotonic() - started
+        wait_until(stack.serving_app, 60, "one healthy app task", interval=0.5)
+        load.wait_for(len(load.result.outcomes) + 300)
+    result = not_200_is_a_failure(load.result)
+    fault_report(fault, result, note=f"took {took:.1f} s ({state[0]})")
+    return result, took
+
+
+def test_rolling_update_under_load_fails_no_request(stack, images, fault_report):
+    before = stack.serving_app().id
+    result, took = _update_under_load(
+        stack,
+        images["v2"],
+        fault_report,
+        "swarm: rolling update of the app image",
+        lambda s: s[0] == "completed",
+    )
+    print(f"rolling update: {result.summary()} in {took:.1f} s")
+    assert result.failures == []
+    after = stack.serving_app()
+    assert after.id != before
+    assert (
+        stack.service("app").attrs["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"].startswith(images["v2"])
+    )
+    assert requests.get(stack.base_url + "/apps/ver/", timeout=10).text == "2"
+
+
+def test_broken_image_rolls_back_by_itself(stack, images, fault_report):
+    serving = stack.serving_app().id
+    result, took = _update_under_load(
+        stack,
+        images["broken"],
+        fault_report,
+        "swarm: update to a broken image (rolled back)",
+        lambda s: s[0] == "rollback_completed",
+    )
+    print(f"broken image: rolled back {took:.1f} s after the update began; {result.summary()}")
+    assert result.failures == []
+    # The task that served before never stopped (start-first): the broken one never got the traffic.
+    assert stack.serving_app().id == serving
+    assert requests.get(stack.base_url + "/apps/broken/", timeout=10).status_code == 404
+    image = stack.service("app").attrs["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"]
+    assert not image.startswith(images["broken"])
+
+
+def test_unhealthy_task_is_replaced(stack, fault_report):
+    """Plain Docker leaves an unhealthy container running; Swarm replaces the task. The fault: a vassal
+    that cannot import, added at runtime (the emperor retries it forever: the health check names it)."""
+    sick = stack.serving_app()
+    with Load(lambda: stack.address, PATHS, clients=8, max_seconds=120, max_requests=300_000) as load:
+        load.wait_for(200)
+        fault_at = time.monotonic()
+        script = "import pathlib, sys; pathlib.Path('/run/vassals/broken.ini').write_text(sys.argv[1])"
+        assert sick.exec_run(["python3", "-c", script, BROKEN_VASSAL]).exit_code == 0
+        replaced = wait_until(
+            lambda: (app := stack.serving_app()) and app.id != sick.id and app,
+            90,
+            "a new healthy app task",
+            interval=0.5,
+        )
+        took = time.monotonic() - fault_at
+        wait_until(
+            lambda: requests.get(stack.base_url + "/apps/api/", timeout=5).status_code == 200, 30, "serving"
+        )
+        load.wait_for(len(load.result.outcomes) + 300)
+    result = not_200_is_a_failure(load.result)
+    recovery = result.recovery_after(fault_at)
+    fault_report(
+        "swarm: app task unhealthy (a vassal crash-looping)",
+        result,
+        recovery,
+        note=f"new task healthy {took:.1f} s after the fault",
+    )
+    print(f"unhealthy task replaced: new task healthy after {took:.1f} s; {result.summary()}")
+    assert replaced.id != sick.id
+    assert recovery is not None
+    states = {t["Status"]["State"] for t in stack.service("app").tasks() if t["ID"] != replaced.id}
+    assert states & {"failed", "shutdown", "complete"}
+
+
+def test_tcp_topology_serves_from_replicated_app_tasks(swarm):
+    """UWSGI_TRANSPORT=tcp (compose.swarm-tcp.yaml): two app tasks on the node, nginx reaching their
+    routers by the name `app` (dnsrr) over the overlay network. Deployed, probed, removed."""
+    name = f"wsgi-swarm-tcp-{uuid.uuid4().hex[:8]}"
+    tcp = SwarmStack(
+        name, {"SWARM_STACK": name, "HTTP_PORT": "0", "UWSGI_TRANSPORT": "tcp", "APP_REPLICAS": "2"}
+    )
+    try:
+        result = tcp.swarm("up")
+        assert result.returncode == 0, result.stdout + result.stderr + tcp.diagnostics()
+        assert tcp.service("app").attrs["Spec"]["Mode"] == {"Replicated": {"Replicas": 2}}
+        assert len(tcp.tasks("app")) == 2
+        for path, status in (("/", 200), ("/apps/api/", 200), ("/apps/no-such-app/", 404)):
+            assert requests.get(tcp.base_url + path, timeout=10).status_code == status, path
+    finally:
+        volumes = tcp.task_volumes()
+        result = tcp.swarm("down", "--volumes")
+        assert result.returncode == 0, result.stderr
+        assert not tcp.leftovers(), f"swarm down left these behind: {tcp.leftovers()}"
+        assert not {v.name for v in tcp.docker.volumes.list()} & volumes
