@@ -235,7 +235,7 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alt
 	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint
-lint: tools ## Lint the Python, the Dockerfiles, compose.yaml and the Kubernetes manifests
+lint: tools ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack and the Kubernetes manifests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
@@ -244,6 +244,10 @@ lint: tools ## Lint the Python, the Dockerfiles, compose.yaml and the Kubernetes
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f compose.supervisor-ui.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
+	@# What scripts/swarm deploys, both topologies, read by the docker CLI's own stack loader (no
+	@# swarm needed): it rejects what `docker stack deploy` would.
+	scripts/swarm config | docker stack config --compose-file - >/dev/null
+	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
 	@# Strict: a field the schema lacks is an error. A kind or apiVersion the version lacks (a removed
 	@# API) is only a warning to kubernetes-validate (exit 0): here anything it prints fails.
 	out=$$($(VENV)/bin/kubernetes-validate --strict --quiet $(addprefix -k ,$(K8S_VERSIONS)) $(K8S_MANIFESTS)) \
