@@ -9,9 +9,12 @@ The stack has a name of its own and an ephemeral port (HTTP_PORT=0), so it never
 """
 
 import contextlib
+import datetime
+import json
 import os
 import secrets
 import subprocess
+import threading
 import time
 import types
 import uuid
@@ -19,8 +22,8 @@ import uuid
 import docker
 import pytest
 import requests
-from conftest import BROKEN_VASSAL
-from harness import ROOT, compose_as_shipped, wait_until
+from conftest import BROKEN_VASSAL, LAB_VASSAL, lab_code
+from harness import BUSY_WORKERS, ROOT, WRITE_FILES, compose_as_shipped, post_note, wait_until
 from load import Load, not_200_is_a_failure
 from test_deploy import VERSION_APP, VERSION_VASSAL, _derived_image
 
@@ -225,13 +228,58 @@ def test_passwords_are_swarm_secrets_not_environment(stack):
     assert app.exec_run(["python3", "-c", rpc, "wrong"]).output.decode().strip() == "401"
 
 
-def _update_under_load(stack, image, fault_report, fault, done):
-    """`docker service update --image` of the app under load from 8 clients; wait until `done`(state)
-    is true of the update's state. (the load's result, seconds the update took)."""
+def _slow_request(stack, container, seconds):
+    """Start a `seconds`-long request to the lab vassal of `container` (the serving app task); return
+    once a worker is busy with it: (the thread, the list its status goes to)."""
+    status, token = [], uuid.uuid4().hex
+    url = f"{stack.base_url}/apps/lab/sleep?s={seconds}&token={token}"
+
+    def slow_request():
+        code = requests.get(url, timeout=60).status_code
+        status.append((code, datetime.datetime.now(datetime.UTC)))
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+
+    def busy():
+        stats = ["python3", "-c", BUSY_WORKERS, "/run/vassals/lab.stats", token]
+        return container.exec_run(stats).output.split()
+
+    wait_until(busy, 5, "the slow request to reach a worker")
+    return thread, status
+
+
+def _sigterm_time(container):
+    """When supervisord in the (stopped) container got SIGTERM, from its log line (UTC)."""
+    for line in container.logs().decode(errors="replace").splitlines():
+        if "received SIGTERM indicating exit request" in line:
+            stamp = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+            return stamp.replace(tzinfo=datetime.UTC)
+    raise AssertionError("supervisord never logged a SIGTERM")
+
+
+def _install_lab(stack, container):
+    """The fault tests' lab vassal (conftest.py) in `container`, served at /apps/lab/."""
+    # harakiri 30 s instead of 8: the slow request outlasts the new task's start under load.
+    files = {"lab-code/lab.py": lab_code(1), "lab.ini": LAB_VASSAL.replace("harakiri = 8", "harakiri = 30")}
+    assert (
+        container.exec_run(["python3", "-c", WRITE_FILES, "/run/vassals", json.dumps(files)]).exit_code == 0
+    )
+    wait_until(
+        lambda: requests.get(stack.base_url + "/apps/lab/", timeout=5).status_code == 200,
+        30,
+        "the lab vassal",
+    )
+
+
+def _update_under_load(stack, image, fault_report, fault, done, during=lambda: None):
+    """`docker service update --image` of the app under load from 8 clients, then `during`(); wait
+    until `done`(state) is true of the update's state. (the load's result, seconds the update took)."""
     with Load(lambda: stack.address, PATHS, clients=8, max_seconds=150, max_requests=300_000) as load:
         load.wait_for(200)
         started = time.monotonic()
         docker_cli("service", "update", "--detach", "--image", image, f"{stack.name}_app")
+        during()
         state = wait_until(
             lambda: done(stack.update_state("app")) and stack.update_state("app"),
             UPDATE_TIMEOUT_S,
@@ -247,16 +295,30 @@ def _update_under_load(stack, image, fault_report, fault, done):
 
 
 def test_rolling_update_under_load_fails_no_request(stack, images, fault_report):
-    before = stack.serving_app().id
+    """The old task, stopped by Swarm once the new one took the traffic, finishes its in-flight
+    request: a 15 s one, started as the update begins."""
+    old = stack.serving_app()
+    _install_lab(stack, old)
+    slow = []
     result, took = _update_under_load(
         stack,
         images["v2"],
         fault_report,
         "swarm: rolling update of the app image",
         lambda s: s[0] == "completed",
+        during=lambda: slow.append(_slow_request(stack, old, 15)),
     )
-    print(f"rolling update: {result.summary()} in {took:.1f} s")
+    ((thread, status),) = slow
+    thread.join(60)
+    ((code, answered),) = status
+    stopping = _sigterm_time(old)
+    print(f"rolling update: {result.summary()} in {took:.1f} s; the 15 s request: {code}")
     assert result.failures == []
+    assert code == 200
+    # It was in flight when Swarm stopped the old task, which then exited cleanly.
+    assert stopping < answered, (stopping, answered)
+    assert old.client.api.inspect_container(old.id)["State"]["ExitCode"] == 0
+    before = old.id
     after = stack.serving_app()
     assert after.id != before
     assert (
@@ -318,13 +380,22 @@ def test_unhealthy_task_is_replaced(stack, fault_report):
     assert states & {"failed", "shutdown", "complete"}
 
 
-def test_tcp_topology_serves_from_replicated_app_tasks(swarm):
+def test_tcp_topology_and_postgresql_with_its_password_as_a_secret(swarm):
     """UWSGI_TRANSPORT=tcp (compose.swarm-tcp.yaml): two app tasks on the node, nginx reaching their
-    routers by the name `app` (dnsrr) over the overlay network. Deployed, probed, removed."""
+    routers by the name `app` (dnsrr) over the overlay network; with the profile db, PostgreSQL
+    keeps the notes, its password and the app's DATABASE_URL swarm secrets. Deployed, probed, removed."""
     name = f"wsgi-swarm-tcp-{uuid.uuid4().hex[:8]}"
-    tcp = SwarmStack(
-        name, {"SWARM_STACK": name, "HTTP_PORT": "0", "UWSGI_TRANSPORT": "tcp", "APP_REPLICAS": "2"}
-    )
+    password = secrets.token_hex(16)
+    env = {
+        "SWARM_STACK": name,
+        "HTTP_PORT": "0",
+        "UWSGI_TRANSPORT": "tcp",
+        "APP_REPLICAS": "2",
+        "COMPOSE_PROFILES": "db",
+        "POSTGRES_PASSWORD": password,
+        "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
+    }
+    tcp = SwarmStack(name, env)
     try:
         result = tcp.swarm("up")
         assert result.returncode == 0, result.stdout + result.stderr + tcp.diagnostics()
@@ -332,6 +403,22 @@ def test_tcp_topology_serves_from_replicated_app_tasks(swarm):
         assert len(tcp.tasks("app")) == 2
         for path, status in (("/", 200), ("/apps/api/", 200), ("/apps/no-such-app/", 404)):
             assert requests.get(tcp.base_url + path, timeout=10).status_code == status, path
+        health = requests.get(tcp.base_url + "/health", timeout=10).json()
+        assert health == {"status": "ok", "storage": "PostgreSQL database 'app' at postgres:5432"}
+        note = f"kept by PostgreSQL under Swarm {uuid.uuid4().hex}"
+        post_note(tcp.base_url, note)
+        assert note in requests.get(tcp.base_url + "/notes", timeout=10).text
+        (postgres,) = tcp.docker.containers.list(
+            filters={"label": f"com.docker.swarm.service.name={name}_postgres"}
+        )
+        query = ["psql", "--dbname=app", "-tAc", "SELECT count(*) FROM notes"]
+        assert postgres.exec_run(query).output.decode().strip() == "1"
+        # The password is in no service's spec and no container's environment.
+        for service in ("app", "nginx", "postgres"):
+            assert password not in json.dumps(tcp.service(service).attrs["Spec"])
+        label = {"label": f"com.docker.stack.namespace={name}"}
+        for container in tcp.docker.containers.list(filters=label):
+            assert password not in json.dumps(container.attrs["Config"]["Env"])
     finally:
         volumes = tcp.task_volumes()
         result = tcp.swarm("down", "--volumes")
