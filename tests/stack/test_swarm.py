@@ -121,6 +121,16 @@ class SwarmStack:
             + [s.name for s in self.docker.secrets.list() if s.name.startswith(f"{self.name}_")]
         )
 
+    def remove(self):
+        """scripts/swarm down --volumes; nothing of the stack may be left, the anonymous volumes of its
+        tasks (/tmp, /run/vassals), which carry no stack label, included."""
+        volumes = self.task_volumes()
+        result = self.swarm("down", "--volumes")
+        assert result.returncode == 0, result.stderr
+        assert not self.leftovers(), f"swarm down left these behind: {self.leftovers()}"
+        remaining = {v.name for v in self.docker.volumes.list()} & volumes
+        assert not remaining, f"the tasks' volumes were left behind: {remaining}"
+
     def task_volumes(self):
         """The names of the volumes the stack's containers (running or stopped tasks) mount."""
         label = {"label": f"com.docker.stack.namespace={self.name}"}
@@ -161,13 +171,7 @@ def stack(swarm):
         print(stack.diagnostics())
         raise
     finally:
-        # The tasks' anonymous volumes (/tmp, /run/vassals) carry no stack label: their names.
-        volumes = stack.task_volumes()
-        result = stack.swarm("down", "--volumes")
-        assert result.returncode == 0, result.stderr
-        assert not stack.leftovers(), f"swarm down left these behind: {stack.leftovers()}"
-        remaining = {v.name for v in stack.docker.volumes.list()} & volumes
-        assert not remaining, f"the tasks' volumes were left behind: {remaining}"
+        stack.remove()
 
 
 @pytest.fixture(scope="module")
@@ -187,8 +191,8 @@ def images(stack):
         _derived_image(builder, base, tag, added)
         built[name] = f"{repository}:{tag}"
     yield built
-    # After the stack is gone: its stopped tasks' containers hold the images until then.
-    stack.swarm("down", "--volumes")
+    # After the stack is gone (checked: nothing left): its stopped tasks' containers hold the images.
+    stack.remove()
     for reference in built.values():
         with contextlib.suppress(docker.errors.ImageNotFound, docker.errors.APIError):
             stack.docker.images.remove(reference)
@@ -323,9 +327,7 @@ def test_rolling_update_under_load_fails_no_request(stack, images, fault_report)
     # It was in flight when Swarm stopped the old task, which then exited cleanly.
     assert stopping < answered, (stopping, answered)
     assert old.client.api.inspect_container(old.id)["State"]["ExitCode"] == 0
-    before = old.id
-    after = stack.serving_app()
-    assert after.id != before
+    assert stack.serving_app().id != old.id
     assert (
         stack.service("app").attrs["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"].startswith(images["v2"])
     )
@@ -440,8 +442,4 @@ def test_tcp_topology_and_postgresql_with_its_password_as_a_secret(swarm, images
         assert not before & {c.id for c in tcp.settled()}
         assert requests.get(tcp.base_url + "/apps/ver/", timeout=10).text == "2"
     finally:
-        volumes = tcp.task_volumes()
-        result = tcp.swarm("down", "--volumes")
-        assert result.returncode == 0, result.stderr
-        assert not tcp.leftovers(), f"swarm down left these behind: {tcp.leftovers()}"
-        assert not {v.name for v in tcp.docker.volumes.list()} & volumes
+        tcp.remove()
