@@ -49,6 +49,9 @@ def healthy():
 def swarm():
     """This node's swarm: the one there is, else a single-node one made here and left afterwards."""
     made = docker_cli("info", "--format", "{{.Swarm.LocalNodeState}}").strip() != "active"
+    # The bridge Swarm's tasks reach the outside through: created with the first task, kept by
+    # `swarm leave`. Removed too if it came with the swarm made here.
+    bridge_before = docker_cli("network", "ls", "--quiet", "--filter", "name=^docker_gwbridge$").strip()
     if made:
         docker_cli("swarm", "init")
     try:
@@ -56,6 +59,8 @@ def swarm():
     finally:
         if made:
             docker_cli("swarm", "leave", "--force")
+            if not bridge_before:
+                docker_cli("network", "rm", "docker_gwbridge", check=False)
 
 
 class SwarmStack:
