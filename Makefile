@@ -10,7 +10,7 @@ SHELL := bash
 # Knobs read by scripts (scripts/deploy, scripts/base-image.sh, bench/bench.py) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
 SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR BENCH_SECONDS BENCH_ROUNDS BENCH_CONNECTIONS \
-	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD
+	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD SWARM_STACK SUPERVISOR_UI UWSGI_TRANSPORT
 export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
@@ -199,6 +199,17 @@ endif
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
 
+# Docker Swarm (README: "Scaling out"): compose.yaml and compose.swarm.yaml, merged by Compose and
+# deployed by scripts/swarm as the stack SWARM_STACK (wsgi-stack), nginx on HTTP_PORT of every
+# address. The images are this machine's (no registry needed on a single node).
+.PHONY: swarm-up
+swarm-up: build ## Deploy the stack on Docker Swarm and wait until healthy (a single-node swarm is made if none)
+	scripts/swarm up
+
+.PHONY: swarm-down
+swarm-down: tools ## Remove the Swarm stack (its volumes are kept; the swarm too)
+	scripts/swarm down
+
 # The test stacks start from the images built here (they never build the same source again: each
 # Compose project's build would leave the previous image dangling), the `db` profile's included.
 .PHONY: test-images
@@ -224,7 +235,7 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alt
 	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint
-lint: tools ## Lint the Python, the Dockerfiles, compose.yaml and the Kubernetes manifests
+lint: tools ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack and the Kubernetes manifests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
@@ -233,6 +244,10 @@ lint: tools ## Lint the Python, the Dockerfiles, compose.yaml and the Kubernetes
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f compose.supervisor-ui.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
+	@# What scripts/swarm deploys, both topologies, read by the docker CLI's own stack loader (no
+	@# swarm needed): it rejects what `docker stack deploy` would.
+	scripts/swarm config | docker stack config --compose-file - >/dev/null
+	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
 	@# Strict: a field the schema lacks is an error. A kind or apiVersion the version lacks (a removed
 	@# API) is only a warning to kubernetes-validate (exit 0): here anything it prints fails.
 	out=$$($(VENV)/bin/kubernetes-validate --strict --quiet $(addprefix -k ,$(K8S_VERSIONS)) $(K8S_MANIFESTS)) \

@@ -11,6 +11,19 @@ set -euo pipefail
 # How nginx reaches the apps, for gunicorn/gunicorn.conf.py (knobs.sh checks it, then unsets it).
 export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
+# Swarm passes the passwords as secrets, files under /run/secrets (compose.swarm.yaml), not in the
+# environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it here
+# (its trailing newline dropped). Under Compose NAME comes from .env as before; both is an error.
+from_file() {
+  local name=$1 file_knob=${1}_FILE
+  [[ -n ${!file_knob:-} ]] || return 0
+  [[ -z ${!name:-} ]] || knob_fail "both $name and $file_knob are set: keep one"
+  [[ -r ${!file_knob} ]] || knob_fail "$file_knob: cannot read ${!file_knob} (a swarm secret not mounted?)"
+  export "$name=$(<"${!file_knob}")"
+  unset "$file_knob"
+}
+from_file SUPERVISOR_PASSWORD
+from_file DATABASE_URL
 /etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
 
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
@@ -34,5 +47,8 @@ for conf in /etc/supervisor/gunicorn/*.conf; do
     knob_fail "UWSGI_TRANSPORT=tcp cannot reach $name, served by gunicorn (supervisor/gunicorn/$name.conf): its router speaks only the uwsgi protocol; use unix or http"
   cp "$conf" /run/vassals/
 done
+# Held by supervisord (exec keeps fd 9 open) until the container ends: other containers sharing
+# the volume never prune a slot whose container is alive (uwsgi/traffic.py).
+exec 9>>"/run/uwsgi/.$(hostname).lock"
 uwsgi-traffic prepare
 exec "$@"

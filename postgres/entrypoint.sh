@@ -4,6 +4,19 @@
 # everything written goes to $PGDATA (the volume), /run/postgresql and /tmp (tmpfs).
 set -euo pipefail
 
+# Swarm passes it as a secret (compose.swarm.yaml): POSTGRES_PASSWORD_FILE names the file.
+if [[ -n ${POSTGRES_PASSWORD_FILE:-} ]]; then
+  if [[ -n ${POSTGRES_PASSWORD:-} ]]; then
+    echo "postgres: both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set: keep one" >&2
+    exit 1
+  fi
+  if [[ ! -r $POSTGRES_PASSWORD_FILE ]]; then
+    echo "postgres: POSTGRES_PASSWORD_FILE: cannot read $POSTGRES_PASSWORD_FILE (a swarm secret not mounted?)" >&2
+    exit 1
+  fi
+  POSTGRES_PASSWORD=$(<"$POSTGRES_PASSWORD_FILE")
+  unset POSTGRES_PASSWORD_FILE
+fi
 if [[ -z ${POSTGRES_PASSWORD:-} ]]; then
   echo "postgres: POSTGRES_PASSWORD is empty: set it in .env (make db-password writes a random one)" >&2
   exit 1

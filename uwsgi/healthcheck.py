@@ -14,6 +14,7 @@ import configparser
 import os
 import socket
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +27,8 @@ TIMEOUT_S = 2.0
 TRANSPORT = os.environ.get("UWSGI_TRANSPORT") or "unix"
 # uwsgi/router.ini
 ROUTER = ("127.0.0.1", 3031)
+# uwsgi/traffic.py's mark that this container took the traffic.
+TOOK = Path("/tmp/uwsgi-traffic-took")
 
 
 def uwsgi_request(name, path="/"):
@@ -109,6 +112,10 @@ def main():
     if failures:
         return 1
     print("healthy: " + ", ".join(names) + (f"; gunicorn: {', '.join(gunicorn)}" if gunicorn else ""))
+    # Under Swarm (compose.swarm.yaml) no scripts/deploy runs `uwsgi-traffic take` once a new task
+    # is healthy: its first healthy check does, before Swarm sees it healthy and stops the old task.
+    if os.environ.get("APP_TAKE_TRAFFIC_WHEN_HEALTHY") == "1" and not TOOK.exists():
+        return subprocess.run(["uwsgi-traffic", "take"], check=False).returncode
     return 0
 
 

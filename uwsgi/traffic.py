@@ -7,14 +7,17 @@ slot of its own, /run/uwsgi/HOSTNAME/ (uwsgi/vassal-defaults.ini: `%h`). nginx r
 every connection opened afterwards reaches the new slot, the ones already open finish on the old
 one, and the old container's exit (uWSGI's `vacuum`) removes only files in its own slot.
 
-  uwsgi-traffic prepare   entrypoint: empty this container's slot, copy the static files into it,
+  uwsgi-traffic prepare   entrypoint: lock this container's slot (fd 9, see below), empty the
+                          slot, copy the static files into it,
                           and take the traffic (pruning dead slots) unless another container is
                           serving it (a deploy)
-  uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy)
+  uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy; or
+                          uwsgi-healthcheck itself under Swarm: APP_TAKE_TRAFFIC_WHEN_HEALTHY)
   uwsgi-traffic drained   wait until no connection waits in this container's listen queues
   uwsgi-traffic prune     remove the slots of containers that no longer serve anything
 """
 
+import fcntl
 import grp
 import json
 import os
@@ -30,6 +33,15 @@ SLOT = SOCKETS / socket.gethostname()
 STATIC = Path("/srv/app/main/static")
 VASSALS = Path("/run/vassals")
 DRAIN_TIMEOUT_S = 10
+# A slot is alive while its container runs: app/entrypoint.sh opens /run/uwsgi/.HOSTNAME.lock as fd 9
+# and `prepare` flocks it; the lock stays with that open file, which supervisord inherits and keeps
+# until the container ends. `prune` removes only slots whose lock it can take: not those of
+# containers still starting (two Swarm replicas on one node start at once, and a slot whose vassals
+# are not up yet does not answer: seen, the other replica's prune removed it and its vassals failed).
+LOCK_FD = 9
+# Written when this container took the traffic, on its private /tmp: a container takes it once, so
+# under Swarm an old task's health checks never take it back from the new one (uwsgi/healthcheck.py).
+TOOK = Path("/tmp/uwsgi-traffic-took")
 
 
 def is_serving(slot):
@@ -45,7 +57,30 @@ def is_serving(slot):
     return False
 
 
+def lock_path(slot):
+    return SOCKETS / f".{slot.name}.lock"
+
+
+def is_alive(slot):
+    """True while the container of `slot` holds its lock; without a lock file, if it serves."""
+    try:
+        handle = os.open(lock_path(slot), os.O_RDONLY)
+    except FileNotFoundError:
+        return is_serving(slot)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+    return False
+
+
 def prepare():
+    try:
+        fcntl.flock(LOCK_FD, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        sys.exit(f"uwsgi-traffic: cannot lock this container's slot on fd {LOCK_FD}: {error}")
     shutil.rmtree(SLOT, ignore_errors=True)
     SLOT.mkdir()
     # setgid: sockets, pidfiles and static files inherit the group nginx's worker is in (app/Dockerfile).
@@ -66,6 +101,7 @@ def take():
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(SLOT.name)
     temporary.replace(CURRENT)
+    TOOK.touch()
     print(f"uwsgi-traffic: nginx now connects to {SLOT.name}")
 
 
@@ -93,8 +129,9 @@ def prune():
     current = CURRENT.resolve()
     for slot in SOCKETS.iterdir():
         others = slot.is_dir() and not slot.is_symlink() and slot not in (current, SLOT)
-        if others and not is_serving(slot):
+        if others and not is_alive(slot):
             shutil.rmtree(slot)
+            lock_path(slot).unlink(missing_ok=True)
             print(f"uwsgi-traffic: removed the slot of {slot.name}")
 
 

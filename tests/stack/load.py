@@ -2,6 +2,7 @@
 stopped, for at most `max_seconds` and `max_requests`, and record every request's outcome."""
 
 import contextlib
+import dataclasses
 import http.client
 import itertools
 import statistics
@@ -161,3 +162,14 @@ class Load:
                 self._stop.wait(FAILURE_PAUSE_S)
         if connection is not None:
             connection.close()
+
+
+def not_200_is_a_failure(result):
+    """The load driver counts 5xx and dropped connections; nginx answers 404 for a vassal whose
+    pidfile is gone (a stopped emperor's, a stopping container's), which is a failed request too."""
+    return LoadResult(
+        [
+            o if o.status == 200 else dataclasses.replace(o, error=o.error or f"status {o.status}")
+            for o in result.outcomes
+        ]
+    )

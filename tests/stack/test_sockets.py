@@ -46,9 +46,11 @@ def test_supervisor_control_socket_is_private_to_the_app_container(stack):
     )
     assert [line for line in output.splitlines() if "Permission denied" not in line] == []
     # The shared volume holds the `current` link and the app container's slot: its vassals'
-    # sockets and pidfiles, and the static files.
+    # sockets and pidfiles, and the static files; and the slot's lock (uwsgi/traffic.py), empty.
     hostname = stack.exec("app", "hostname").strip()
-    assert set(stack.exec("app", "ls", "-A", "/run/uwsgi").split()) == {"current", hostname}
+    listing = set(stack.exec("app", "ls", "-A", "/run/uwsgi").split())
+    assert listing == {"current", hostname, f".{hostname}.lock"}
+    assert stack.exec("app", "stat", "-c", "%s", f"/run/uwsgi/.{hostname}.lock").strip() == "0"
     assert stack.exec("app", "readlink", "/run/uwsgi/current").strip() == hostname
     slot = stack.exec("app", "ls", "-A", "/run/uwsgi/current/").split()
     assert {"api.sock", "main.sock", "static"} <= set(slot)

@@ -5,7 +5,6 @@ this module) with SUPERVISOR_UI=1 on a range of two loopback ports, so that a de
 container gets the other one. Restarting the emperor through XML-RPC is measured under load.
 """
 
-import dataclasses
 import json
 import secrets
 import socket
@@ -18,7 +17,7 @@ import pytest
 import requests
 from conftest import second_stack
 from harness import Stack, compose_as_shipped, wait_until
-from load import Load, LoadResult
+from load import Load, not_200_is_a_failure
 
 OVERLAY = "compose.supervisor-ui.yaml"
 USER = "admin"
@@ -200,17 +199,6 @@ def test_a_deploy_moves_the_ui_to_the_other_port_of_the_range(ui):
 # ---- restarts through XML-RPC, under load ---------------------------------------------------------
 
 
-def _not_200_is_a_failure(result):
-    """The load driver counts 5xx and dropped connections; nginx answers 404 for a vassal whose
-    pidfile is gone (a stopped emperor's), which is a failed request here too."""
-    return LoadResult(
-        [
-            o if o.status == 200 else dataclasses.replace(o, error=o.error or f"status {o.status}")
-            for o in result.outcomes
-        ]
-    )
-
-
 @pytest.mark.slow
 def test_hup_through_xml_rpc_reloads_every_vassal_with_no_failed_request(ui, fault_report):
     stack, password = ui
@@ -221,7 +209,7 @@ def test_hup_through_xml_rpc_reloads_every_vassal_with_no_failed_request(ui, fau
         for name, before in workers.items():
             stack.wait_for_workers(name, before, 30, f"{name}'s workers to be replaced")
         load.wait_for(len(load.result.outcomes) + 500)
-    result = _not_200_is_a_failure(load.result)
+    result = not_200_is_a_failure(load.result)
     fault_report("XML-RPC signalProcess(uwsgi-emperor, HUP)", result)
     assert result.failures == []
 
@@ -244,7 +232,7 @@ def test_restart_through_xml_rpc_costs_a_bounded_outage(ui, fault_report):
                 f"{path} to answer 200",
             )
         load.wait_for(len(load.result.outcomes) + 500)
-    result = _not_200_is_a_failure(load.result)
+    result = not_200_is_a_failure(load.result)
     recovery = result.recovery_after(fault_at)
     fault_report("XML-RPC stop + start of uwsgi-emperor", result, recovery)
     assert recovery is not None and recovery <= 5.0, f"serving again after {recovery} s"

@@ -1,5 +1,5 @@
 """The README and .env.example must name every knob compose.yaml (and its opt-in overlays,
-compose.tls.yaml and compose.supervisor-ui.yaml) and the Makefile read."""
+compose.tls.yaml and compose.supervisor-ui.yaml, and Swarm's) and the Makefile read."""
 
 import re
 
@@ -10,7 +10,13 @@ ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 # compose.yaml and its overlays without their comments.
 COMPOSE = "\n".join(
     line.split(" #")[0]
-    for name in ("compose.yaml", "compose.tls.yaml", "compose.supervisor-ui.yaml")
+    for name in (
+        "compose.yaml",
+        "compose.tls.yaml",
+        "compose.supervisor-ui.yaml",
+        "compose.swarm.yaml",
+        "compose.swarm-tcp.yaml",
+    )
     for line in (ROOT / name).read_text().splitlines()
     if not line.lstrip().startswith("#")
 )
