@@ -7,5 +7,7 @@ set -euo pipefail
 
 source /etc/uwsgi/knobs.sh
 install -d -m 0700 /srv/data/api
+# The slot's lock, held until uWSGI exits, as app/entrypoint.sh holds it for supervisord.
+exec 9>>"/run/uwsgi/.$(hostname).lock"
 /etc/uwsgi/traffic.py prepare
 exec uwsgi --listen "$VASSAL_LISTEN" --ini /etc/uwsgi/vassals/api.ini
