@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,17 @@ class Progress:
         print(f"[{time.monotonic() - self.started:5.0f} s] {text}", flush=True)
 
 
+def quiet(stack, variant):
+    """Return once the variant has no request left in flight, so that it can be paused. A worker
+    paused mid-request is killed when it resumes: its harakiri deadline (20 s) passed while it was
+    frozen (seen: HARAKIRI on both workers, 320 ms without an answer, right after a round's resume).
+    wrk has exited: one more request on the tiny path, answered after those queued before it (a
+    listen queue is served in order), and the tiny ones in flight beside it take microseconds."""
+    host, port = stack.address
+    with urllib.request.urlopen(f"http://{host}:{port}{dict(variant.paths)['tiny']}", timeout=30) as answer:
+        answer.read()
+
+
 def weighed_while(stack, settings, path):
     """One measured run of wrk on `path`; halfway through it, `stack` is weighed (memory under
     load). Returns wrk's summary and the weights."""
@@ -134,7 +146,8 @@ def measure(variants, stacks, settings, progress, facts):
             stack = stacks[variant.name]
             stack.resume()
             try:
-                for response, path in variant.paths:
+                # The tiny response last, then quiet(): see there.
+                for response, path in reversed(variant.paths):
                     settings.wrk(stack.address, path, seconds=1)  # warm-up, discarded
                     result, weights = weighed_while(stack, settings, path)
                     runs.setdefault((variant.name, response), []).append(result)
@@ -143,6 +156,7 @@ def measure(variants, stacks, settings, progress, facts):
                         f"round {round_number + 1}/{settings.rounds} {variant.name:<16} {response:<4} "
                         f"{result['rps']:>9,.0f} req/s  p99 {result['latency_us']['p99'] / 1000:.2f} ms"
                     )
+                quiet(stack, variant)
             finally:
                 stack.pause()
     for name, samples in load_samples.items():
@@ -161,6 +175,7 @@ def paced_run(stacks, runs, settings, progress):
     stack = stacks["stack"]
     stack.resume()
     try:
+        settings.wrk(stack.address, STACK_PATHS["tiny"], seconds=1)  # warm-up, discarded
         paced = settings.wrk(
             stack.address, STACK_PATHS["tiny"], seconds=max(settings.seconds, 5), delay_ms=delay_ms
         )
@@ -191,7 +206,9 @@ def main():
     if os.environ.get("BENCH_REBUILD", "1") == "1":
         progress("timing a rebuild after a one-line code change ...")
         facts["rebuild_after_code_change_s"] = report.rebuild_seconds()
-    medians = {key: median_runs(value) for key, value in runs.items()}
+    # In the variants' order, each one's responses in theirs (they ran in the reverse).
+    order = [(v.name, response) for v in variants for response, _ in v.paths]
+    medians = {key: median_runs(runs[key]) for key in order if key in runs}
     labels = {v.name: v.label for v in variants}
     report.write(medians, labels, paced, memory, facts, run_id, settings.__dict__)
     progress("done")

@@ -88,6 +88,24 @@ VARIANTS = [
 ]
 
 
+# Where each cgroup version keeps a cgroup's memory: (root, usage file, inactive cache in memory.stat).
+CGROUP_MEMORY = {
+    "memory": ("/sys/fs/cgroup/memory", "memory.usage_in_bytes", "total_inactive_file"),  # v1
+    "": ("/sys/fs/cgroup", "memory.current", "inactive_file"),  # v2: the unified hierarchy
+}
+
+
+def cgroup_memory_mib(pid):
+    """The memory of the cgroup `pid` is in, as `docker stats` counts it: usage less the inactive
+    page cache. cgroup v1 or v2, whatever Docker's cgroup driver (the path comes from /proc)."""
+    paths = dict(line.split(":", 2)[1:] for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines())
+    controller = "memory" if "memory" in paths else ""
+    root, usage, inactive = CGROUP_MEMORY[controller]
+    directory = Path(root, paths[controller].lstrip("/"))
+    stat = dict(line.split() for line in (directory / "memory.stat").read_text().splitlines())
+    return (int((directory / usage).read_text()) - int(stat[inactive])) / 2**20
+
+
 class ComposeVariant:
     """A variant's Compose project: up, down, pause (every container frozen: no CPU while another
     variant is measured), resume, its address, and what it weighs."""
@@ -133,14 +151,13 @@ class ComposeVariant:
         return ("127.0.0.1", port) if service == "host" else self.stack.published(service, port)
 
     def memory(self):
-        """MiB: each container's memory as `docker stats` counts it (its cgroup's usage less the
-        inactive page cache), and the vassal's processes' resident memory summed."""
-        weights = {}
-        for container in self.containers():
-            stats = container.stats(stream=False, one_shot=True)["memory_stats"]
-            inactive = stats["stats"].get("total_inactive_file", stats["stats"].get("inactive_file", 0))
-            service = container.labels["com.docker.compose.service"]
-            weights[service] = (stats["usage"] - inactive) / 2**20
+        """MiB: each container's memory as `docker stats` counts it, and the vassal's processes'
+        resident memory summed. Read from the host's /proc and /sys: no work for dockerd while a
+        variant is measured (its stats API also takes a second a container)."""
+        weights = {
+            container.labels["com.docker.compose.service"]: cgroup_memory_mib(container.attrs["State"]["Pid"])
+            for container in self.containers()
+        }
         if self.vassal_pids:
             weights["vassal"] = sum(rss_mib(pid) for pid in self.vassal_pids)
         return weights
