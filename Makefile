@@ -229,8 +229,8 @@ test-unit: tools ## Run the apps' unit tests only (no Docker)
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against its alternatives (~6 min; BENCH_SECONDS=2 for ~3)
-	@# The gunicorn variant's image, built FROM the app image; the bench's stacks never build.
+bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (~12 min; BENCH_SECONDS=2 BENCH_ROUNDS=1 for ~4)
+	@# The bench image (gunicorn, gevent), built FROM the app image; the bench's stacks never build.
 	$(COMPOSE) -f compose.yaml -f bench/compose.gunicorn.yaml build app
 	$(VENV)/bin/python bench/bench.py
 
