@@ -58,6 +58,9 @@ APP_UID, SOCKETS_GID = 10001, 10500
 # Mount points the namespace needs that the host may not have: made empty, removed by down().
 MOUNT_POINTS = (Path("/etc/uwsgi"),)
 READY_PATH = "/apps/api/ping"
+# Where bench/host/namespace.sh binds the repo inside the namespace (the stage's symlinks point
+# there): the repo may be under /tmp, which the namespace covers with a tmpfs.
+IN_NAMESPACE = Path("/run/bench/root")
 # Temp dirs: wsgi-stack-host-PID-*, PID the bench's process.
 STAGE_PREFIX = "wsgi-stack-host-"
 ROLES = {
@@ -173,9 +176,9 @@ def _stage_files(stage):
         shutil.copy2(Path("/etc/nginx") / name, etc / name)
     nginx = ROOT / "nginx"
     for path in [*sorted(nginx.glob("*.conf")), nginx / "transport", nginx / "templates"]:
-        (etc / path.name).symlink_to(path)
+        (etc / path.name).symlink_to(IN_NAMESPACE / path.relative_to(ROOT))
     (etc / "listen.conf").unlink()
-    (etc / "listen.conf").symlink_to(ROOT / "bench" / "nginx" / "host.listen.conf")
+    (etc / "listen.conf").symlink_to(IN_NAMESPACE / "bench" / "nginx" / "host.listen.conf")
     ours = {"app", "sockets"}
     # app/Dockerfile: `useradd --uid 10001 --user-group --groups sockets app`; nginx/Dockerfile:
     # www-data joins sockets.

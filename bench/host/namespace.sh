@@ -14,7 +14,15 @@ stage=$1 venv=$2 slot=$3
 hostname "$slot"
 # /proc of this PID namespace: uWSGI and nginx read their own entries.
 mount -t proc proc /proc
-# The stage first: it lives under /tmp, which a tmpfs covers below.
+# What this needs from the host, first, under /run/bench (IN_NAMESPACE in bench/host.py): the repo,
+# the stage and the venv may all be under /tmp, which a tmpfs covers below (seen: a clone under
+# /tmp). /run itself is the app container's tmpfs stand-in (below).
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/bench/root /run/bench/stage /run/bench/venv
+mount --bind -o ro "$root" /run/bench/root
+mount --bind -o ro "$stage" /run/bench/stage
+mount --bind -o ro "$venv" /run/bench/venv
+root=/run/bench/root stage=/run/bench/stage venv=/run/bench/venv
 # /etc/nginx as nginx/Dockerfile makes it: Debian's mime.types and uwsgi_params, the repo's nginx/
 # files, listen.conf swapped for bench/nginx/host.listen.conf (symlinks, made by bench/host.py).
 mount --bind -o ro "$stage/etc-nginx" /etc/nginx
@@ -38,7 +46,6 @@ mkdir /opt/venv
 mount --bind -o ro "$venv" /opt/venv
 # /run/uwsgi: the socket volume (owner and mode as app/Dockerfile makes it); /run/vassals: the
 # app container's tmpfs (compose.yaml).
-mount -t tmpfs -o mode=0755 tmpfs /run
 install -d -o app -g sockets -m 0750 /run/uwsgi
 install -d -o app -g app -m 0750 /run/vassals
 
