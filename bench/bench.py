@@ -23,10 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import host  # noqa: E402
 import report  # noqa: E402
-from variants import ROOT, variant_stacks, wanted_variants  # noqa: E402
+from variants import ROOT, paths, variant_stacks, wanted_variants  # noqa: E402
 
 REPORT_LUA = ROOT / "bench" / "wrk" / "report.lua"
-STACK_PATHS = {"tiny": "/apps/api/ping", "json": "/apps/api/items", "wait": "/apps/api/wait"}
+# The shipped stack's paths to the api vassal, as the variants name them.
+STACK_PATHS = dict(paths("/apps/api"))
 
 
 def setting(name, default):

@@ -217,8 +217,8 @@ def _die_with_parent():
 
 
 class HostStack:
-    """The interface bench.py uses on a harness.Stack: up(), down(), plus pause()/resume() and
-    processes(). `address` is where nginx listens."""
+    """What bench/variants.py's ComposeVariant offers: up(), down(), pause(), resume(), memory();
+    plus processes(). `address` is where nginx listens."""
 
     def __init__(self, port=PORT, ready_timeout=60):
         self.address = ("127.0.0.1", port)
@@ -227,10 +227,6 @@ class HostStack:
         self.stage = None
         self.made = []
         self.setup_s = None
-
-    def published(self, service=None, port=None):
-        """As Stack.published: the address to send requests to (one for every "service")."""
-        return self.address
 
     def install(self):
         missing = _missing_packages()
