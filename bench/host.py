@@ -1,7 +1,7 @@
 """Bench variant "host": the stack's nginx config and api vassal as plain processes on this host.
 
-What this machine can do with the same config and no container around it (issue 11: "the limit in
-the same run"). Debian's nginx from apt, uWSGI and the app's pinned requirements
+What this machine can do with the same config and no container around it (the limit,
+measured in the same run). Debian's nginx from apt, uWSGI and the app's pinned requirements
 (app/requirements.txt, with their hashes) in a virtualenv under .tools/, keyed on the pins' hash.
 Nothing of the shipped config is copied or edited: bench/host/namespace.sh runs both programs in
 private mount, UTS and PID namespaces (unshare, as root) where bind mounts and tmpfs put the

@@ -1,4 +1,4 @@
-"""Issue 9, parts 5 and 7: the apps' data outlives their containers (the `data` volume, one 0700
+"""The apps' data outlives their containers (the `data` volume, one 0700
 directory per vassal), and `make top` shows every vassal's workers."""
 
 from harness import WORKERS, notes_form, post_note

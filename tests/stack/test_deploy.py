@@ -1,4 +1,4 @@
-"""Issue: zero-downtime image deploys. `make deploy` and `make rollback` swap the app container for
+"""Zero-downtime image deploys: `make deploy` and `make rollback` swap the app container for
 one of another image under load; a broken image never gets a request."""
 
 import contextlib

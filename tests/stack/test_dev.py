@@ -1,4 +1,4 @@
-"""Issue: a dev loop. `make dev` (compose.yaml + compose.dev.yaml) serves the mounted code: a saved
+"""The dev loop: `make dev` (compose.yaml + compose.dev.yaml) serves the mounted code: a saved
 change is served within 2 s and a new vassal file starts, without restarting a container. Run on a
 second stack whose mounts point at a copy of app/ and uwsgi/vassals/, so the test never edits the
 repo."""

@@ -1,4 +1,4 @@
-"""Issue 10's entry styles: every example vassal in uwsgi/examples/ (one way of naming the WSGI app
+"""Entry styles: every example vassal in uwsgi/examples/ (one way of naming the WSGI app
 each), dropped into the running stack under its own name as a user would copy it, serves its
 example app (app/examples/) at /apps/NAME/, and stops when its file is removed."""
 

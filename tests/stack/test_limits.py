@@ -1,4 +1,4 @@
-"""Issue 10, part 6: resource limits. Both containers run under a memory and a process limit, and a
+"""Resource limits: both containers run under a memory and a process limit, and a
 worker that leaks past UWSGI_RELOAD_ON_RSS is recycled after its request, before the memory limit's
 OOM killer gets to it: under load no request fails, and the container is neither OOM-killed nor
 restarted. Without reload-on-rss the same leak meets the OOM killer."""

@@ -1,4 +1,4 @@
-"""Issue: crash-proof under load. Stuck workers, broken vassals, slow clients and bursts."""
+"""Under load: stuck workers, broken vassals, slow clients and bursts."""
 
 import http.client
 import socket

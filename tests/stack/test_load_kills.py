@@ -1,4 +1,4 @@
-"""Issue: crash-proof under load. Processes SIGKILLed under 16 concurrent clients."""
+"""Processes SIGKILLed under 16 concurrent clients."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""Issue: crash-proof under load. Reloads under 16 concurrent clients: not one request may fail."""
+"""Reloads under 16 concurrent clients: not one request may fail."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Issue: crash-proof under load. Containers stopped and restarted, supervisord giving up."""
+"""Under load: containers stopped and restarted, supervisord giving up."""
 
 import time
 

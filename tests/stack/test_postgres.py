@@ -1,4 +1,4 @@
-"""Issue 9, part 6: PostgreSQL, opt-in (the Compose profile `db`), in a second stack of its own
+"""PostgreSQL, opt-in (the Compose profile `db`), in a second stack of its own
 (torn down after this module): the sample app keeps its notes there, they survive a database
 restart, and with the database down the app's /health names it while the rest keeps serving."""
 

@@ -1,4 +1,4 @@
-"""Issue 10, part 4: supervisord's web UI and XML-RPC, opt-in (compose.supervisor-ui.yaml).
+"""supervisord's web UI and XML-RPC, opt-in (compose.supervisor-ui.yaml).
 
 Off (the session stack, as shipped): nothing listens. On: a second stack of its own (torn down after
 this module) with SUPERVISOR_UI=1 on a range of two loopback ports, so that a deploy's second app

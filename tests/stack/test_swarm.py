@@ -1,4 +1,4 @@
-"""Issue 12, the Swarm half: `make swarm-up`'s stack (scripts/swarm, compose.swarm.yaml) on a
+"""`make swarm-up`'s stack (scripts/swarm, compose.swarm.yaml) on a
 single-node swarm. Deployed, probed through 127.0.0.1, updated to a new app image under load (a
 start-first rolling update), a broken image rolled back by Swarm itself, an unhealthy task replaced,
 removed with nothing left behind.
