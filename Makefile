@@ -126,7 +126,7 @@ cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tl
 		chmod 644 $(TLS_DIR)/localhost.key; \
 	fi
 	@# 644: nginx reads the key as www-data (uid 33). Fine for a throwaway localhost key; a real key:
-	@# chgrp 33 and chmod 640 (README: "Behind a proxy, and HTTPS").
+	@# chgrp 33 and chmod 640 (docs/tls.md).
 	@echo "In .env: TLS_CERT=$(TLS_DIR)/localhost.crt and TLS_KEY=$(TLS_DIR)/localhost.key, then make up"
 
 # `make dev`: compose.dev.yaml on top, named explicitly (it is never merged by itself).
@@ -199,7 +199,7 @@ endif
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
 
-# Docker Swarm (README: "Scaling out"): compose.yaml and compose.swarm.yaml, merged by Compose and
+# Docker Swarm (docs/swarm.md): compose.yaml and compose.swarm.yaml, merged by Compose and
 # deployed by scripts/swarm as the stack SWARM_STACK (wsgi-stack), nginx on HTTP_PORT of every
 # address. The images are this machine's (no registry needed on a single node).
 .PHONY: swarm-up
@@ -213,7 +213,7 @@ swarm-down: tools ## Remove the Swarm stack (its volumes are kept; the swarm too
 # The test stacks start from the images built here (they never build the same source again: each
 # Compose project's build would leave the previous image dangling), the `db` profile's included.
 .PHONY: test-images
-test-images: build
+test-images: build ## Build every image the tests start from (app, nginx and the db profile's postgres)
 	$(COMPOSE) --profile db build postgres
 
 .PHONY: test
@@ -229,7 +229,7 @@ test-unit: tools ## Run the apps' unit tests only (no Docker)
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (~12 min; BENCH_SECONDS=2 BENCH_ROUNDS=1 for ~4)
+bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look)
 	@# The bench image (gunicorn, gevent), built FROM the app image; the bench's stacks never build.
 	$(COMPOSE) -f compose.yaml -f bench/compose.gunicorn.yaml build app
 	$(VENV)/bin/python bench/bench.py

@@ -1,11 +1,14 @@
-"""The README and .env.example must name every knob compose.yaml (and its opt-in overlays,
-compose.tls.yaml and compose.supervisor-ui.yaml, and Swarm's) and the Makefile read."""
+"""docs/configuration.md and .env.example must name every knob compose.yaml (and its opt-in
+overlays, compose.tls.yaml and compose.supervisor-ui.yaml, and Swarm's) and the Makefile read, and
+every `make` target the docs name must exist and be listed by `make help`."""
 
 import re
+import subprocess
 
 from conftest import ROOT
 
-README = (ROOT / "README.md").read_text()
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
+DOCS = "\n".join(page.read_text() for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 # compose.yaml and its overlays without their comments.
 COMPOSE = "\n".join(
@@ -24,10 +27,10 @@ COMPOSE_KNOBS = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE))
 
 
 def _knob_table_names():
-    return set(re.findall(r"^\| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
+    return set(re.findall(r"^\| `([A-Z_]+)` \|", CONFIGURATION, flags=re.MULTILINE))
 
 
-def test_every_compose_knob_is_in_the_readme_table():
+def test_every_compose_knob_is_in_the_configuration_table():
     assert COMPOSE_KNOBS
     assert _knob_table_names() >= COMPOSE_KNOBS
 
@@ -37,18 +40,20 @@ def test_every_compose_knob_is_in_env_example():
     assert listed >= COMPOSE_KNOBS
 
 
-def test_readme_knob_defaults_match_compose():
+def test_the_configuration_tables_defaults_match_compose():
     for name, default in re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE):
         shown = f"`{default}`" if default else "*(empty)*"
-        assert f"| `{name}` | {shown} |" in README, name
+        assert f"| `{name}` | {shown} |" in CONFIGURATION, name
 
 
-def test_every_make_target_the_readme_names_exists():
-    makefile = (ROOT / "Makefile").read_text()
-    targets = set(re.findall(r"^([a-z-]+):", makefile, flags=re.MULTILINE))
-    named = set(re.findall(r"`make ([a-z-]+)", README))
+def test_every_make_target_the_docs_name_is_in_make_help():
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    helped = set(re.findall(r"^  ([a-z-]+) ", listed, flags=re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z-]+)", DOCS))
     assert named
-    assert named <= targets
+    assert named <= helped
 
 
 # The entrypoints' own defaults (for `docker run` of an image without Compose): `knob_int NAME DEFAULT`
