@@ -36,7 +36,7 @@ for ini in "$vassals"/*.ini; do
   name=$(basename "$ini" .ini)
   install -d -m 0700 "/srv/data/$name"
 done
-# Apps served by gunicorn instead of a vassal (README: "Leaving uWSGI"): supervisord.conf includes
+# Apps served by gunicorn instead of a vassal (docs/gunicorn.md): supervisord.conf includes
 # /run/vassals/*.conf, one program each. An app is one or the other, and tcp cannot reach gunicorn.
 for conf in /etc/supervisor/gunicorn/*.conf; do
   [[ -e $conf ]] || continue

@@ -11,5 +11,5 @@ fi
 python3 -m venv "$1"
 # Compiled to bytecode here: at run time the root filesystem is read-only (and PYTHONDONTWRITEBYTECODE
 # set), so without .pyc files every process compiled every module it imports, each time it started:
-# Flask cost each worker ~4 MiB more and supervisord ~3.6 MiB (README: "Benchmarks").
+# each worker and supervisord held more memory (docs/measurements.md).
 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$1/bin/pip" install --require-hashes -r "$2"

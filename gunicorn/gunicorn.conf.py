@@ -1,5 +1,5 @@
-"""gunicorn's settings for every app served by gunicorn instead of a uWSGI vassal (README: "Leaving
-uWSGI"). supervisord runs one program per such app, `[program:gunicorn-NAME]` in
+"""gunicorn's settings for every app served by gunicorn instead of a uWSGI vassal (docs/gunicorn.md).
+supervisord runs one program per such app, `[program:gunicorn-NAME]` in
 supervisor/gunicorn/NAME.conf, whose command passes this file as `--config`; options after it on
 that command line override these for that app alone.
 
@@ -51,7 +51,7 @@ bind = [f"unix:{SOCKET}"]
 umask = 0o117
 backlog = int(os.environ["VASSAL_LISTEN"])
 
-# The vassals' knobs (README: "Knobs"). Threads > 1 make gunicorn use its gthread worker.
+# The vassals' knobs (docs/configuration.md). Threads > 1 make gunicorn use its gthread worker.
 workers = int(os.environ["VASSAL_PROCESSES"])
 # uwsgi/knobs.sh exports VASSAL_THREADS only above 1.
 threads = int(os.environ.get("VASSAL_THREADS", "1"))
@@ -64,7 +64,7 @@ timeout = int(os.environ["VASSAL_HARAKIRI"])
 # (stopwaitsecs: harakiri + 15 s), Docker longer still (APP_STOP_GRACE_PERIOD).
 graceful_timeout = int(os.environ["VASSAL_RELOAD_MERCY"])
 # Workers recycle by age, as the vassals' max-worker-lifetime (post_worker_init below), not by a
-# request count (max_requests): at bench rates a count recycled workers every second or two.
+# request count (max_requests): at high request rates a count recycles workers within seconds.
 MAX_WORKER_LIFETIME = int(os.environ["VASSAL_MAX_WORKER_LIFETIME"])
 MAX_WORKER_LIFETIME_DELTA = int(os.environ["VASSAL_MAX_WORKER_LIFETIME_DELTA"])
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Supervisor's web UI and XML-RPC, opt-in (compose.supervisor-ui.yaml; README: "Supervisor's web
-# UI"), called by app/entrypoint.sh. Checks the knobs and puts the file supervisord.conf includes,
+# Supervisor's web UI and XML-RPC, opt-in (compose.supervisor-ui.yaml; docs/supervisor-ui.md),
+# called by app/entrypoint.sh. Checks the knobs and puts the file supervisord.conf includes,
 # /tmp/supervisor-ui.conf, in place: supervisor/ui.conf with SUPERVISOR_UI=1, an empty file with 0
 # (a missing one would make supervisord warn at every start). A bad knob stops the container with
 # a line naming it. The password is never printed: supervisord reads it from the environment.

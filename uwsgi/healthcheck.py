@@ -7,7 +7,7 @@ while its socket is gone. This sends `GET /` to each vassal in /run/vassals, ove
 nginx uses (UWSGI_TRANSPORT: the uwsgi protocol on its unix socket, HTTP on it, or the uwsgi
 protocol through the router's TCP port), and fails, naming the vassal, unless it answers with an
 HTTP status below 500. So must every app served by gunicorn instead, a program
-[program:gunicorn-NAME] in /run/vassals/*.conf (README: "Leaving uWSGI"), over HTTP on its socket.
+[program:gunicorn-NAME] in /run/vassals/*.conf (docs/gunicorn.md), over HTTP on its socket.
 """
 
 import configparser

@@ -83,7 +83,7 @@ export VASSAL_MAX_WORKER_LIFETIME_DELTA=$((UWSGI_MAX_WORKER_LIFETIME / 6))
 export VASSAL_BUFFER_SIZE=$UWSGI_BUFFER_SIZE
 export VASSAL_LISTEN=$UWSGI_LISTEN
 # Only when set: naming `reload-on-rss` at all, even 0, makes every worker read /proc/self/stat
-# after every request (uWSGI's memory check), ~40 % of the throughput here (README: "Benchmarks").
+# after every request (uWSGI's memory check), which costs throughput (docs/measurements.md).
 unset VASSAL_RELOAD_ON_RSS
 ((UWSGI_RELOAD_ON_RSS == 0)) || export VASSAL_RELOAD_ON_RSS=$UWSGI_RELOAD_ON_RSS
 echo "app: transport $UWSGI_TRANSPORT; $UWSGI_PROCESSES processes x $UWSGI_THREADS threads per vassal; harakiri $UWSGI_HARAKIRI s"

@@ -37,7 +37,7 @@ DRAIN_TIMEOUT_S = 10
 # and `prepare` flocks it; the lock stays with that open file, which supervisord inherits and keeps
 # until the container ends. `prune` removes only slots whose lock it can take: not those of
 # containers still starting (two Swarm replicas on one node start at once, and a slot whose vassals
-# are not up yet does not answer: seen, the other replica's prune removed it and its vassals failed).
+# are not up yet does not answer: the other replica's prune would remove it and its vassals fail).
 LOCK_FD = 9
 # Written when this container took the traffic, on its private /tmp: a container takes it once, so
 # under Swarm an old task's health checks never take it back from the new one (uwsgi/healthcheck.py).

@@ -1,5 +1,5 @@
 """Tiny apps for the example vassals in uwsgi/examples/, one per way a vassal file can name its WSGI
-app (README: "Entry styles"). Each answers any path with JSON naming its style and the SCRIPT_NAME
+app (docs/apps.md, "Entry styles"). Each answers any path with JSON naming its style and the SCRIPT_NAME
 and PATH_INFO nginx passed, so an answer shows which example served it and where it is mounted.
 
 None of them defines `application`, uWSGI's default callable name: a vassal whose callable setting

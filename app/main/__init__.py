@@ -74,7 +74,7 @@ def index():
 @app.get("/whoami")
 def whoami():
     # What the app sees of this request through nginx: where its absolute URLs point, who the
-    # client is, which scheme, which request id. README: "Behind a proxy, and HTTPS".
+    # client is, which scheme, which request id. docs/production.md.
     return {
         "url": url_for("whoami", _external=True),
         "scheme": request.scheme,

@@ -1,6 +1,6 @@
 """Where the main app keeps its notes: PostgreSQL when DATABASE_URL is set (the Compose profile
 `db`), else a SQLite file in the app's own data directory (DATA_DIR, on a volume that outlives the
-container: README "Data and the database").
+container: docs/data.md).
 
 Both speak the same SQL with `:name` parameters. A connection per call: the workers are forked
 processes, and a few milliseconds per request buy no pool to manage, no connection to lose.

@@ -12,7 +12,7 @@ import requests
 from conftest import second_stack
 from harness import ROOT, compose_as_shipped, wait_until
 
-# The reload's latency is reported (README: `make dev`), not asserted: up to 1 s until py-autoreload's
+# The reload's latency is reported (docs/measurements.md), not asserted: up to 1 s until py-autoreload's
 # check, 1 s until the master reaps the old workers, ~0.8 s of app start: 1.7-3.1 s measured. This
 # bound only catches a reload that does not happen in the normal way.
 RELOAD_BOUND_S = 5

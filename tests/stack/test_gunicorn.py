@@ -1,9 +1,9 @@
-"""Apps served by gunicorn instead of a uWSGI vassal (README: "Leaving uWSGI"): one supervisord
+"""Apps served by gunicorn instead of a uWSGI vassal (docs/gunicorn.md): one supervisord
 program each, [program:gunicorn-NAME] in /run/vassals/NAME.conf (supervisor/gunicorn/NAME.conf in
 the repo), its socket and pidfile in the container's slot, nginx speaking HTTP to it.
 
 Most tests add such apps at runtime to the session stack (UWSGI_TRANSPORT=unix, where nginx picks
-HTTP per app), as the README shows; one stack of its own ships them the way the repo does, with
+HTTP per app), as docs/gunicorn.md shows; one stack of its own ships them the way the repo does, with
 UWSGI_TRANSPORT=http. Each program is the one `make new-app NAME=… SERVER=gunicorn` writes."""
 
 import dataclasses
@@ -78,7 +78,7 @@ def supervisorctl(stack, *args):
 
 
 def install_gunicorn(stack, http, name, program, code=None, status=200):
-    """Serve app `name` by gunicorn, as README shows: its program into /run/vassals, then
+    """Serve app `name` by gunicorn, as docs/gunicorn.md shows: its program into /run/vassals, then
     `supervisorctl update`; wait until /apps/NAME/ answers `status`."""
     if code:
         stack.put_files("app", f"/run/vassals/{name}-code", code)

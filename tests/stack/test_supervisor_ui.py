@@ -217,7 +217,7 @@ def test_hup_through_xml_rpc_reloads_every_vassal_with_no_failed_request(ui, fau
 @pytest.mark.slow
 def test_restart_through_xml_rpc_costs_a_bounded_outage(ui, fault_report):
     """stopProcess + startProcess (what `supervisorctl restart` does) stops every vassal: requests
-    fail until they are back. README: "Supervisor's web UI" gives the figure and the alternatives."""
+    fail until they are back. docs/supervisor-ui.md gives the alternatives."""
     stack, password = ui
     rpc = _rpc(stack, password)
     with Load(stack.address, PATHS, clients=16, max_seconds=90) as load:

@@ -213,7 +213,7 @@ def test_swarm_up_serves_every_app_through_127_0_0_1(stack):
 
 
 def test_published_port_binds_every_address(stack):
-    """Swarm has no host_ip: the port is on 0.0.0.0 (README says so and how to restrict it)."""
+    """Swarm has no host_ip: the port is on 0.0.0.0 (docs/swarm.md says so and how to restrict it)."""
     label = f"com.docker.swarm.service.name={stack.name}_nginx"
     (nginx,) = stack.docker.containers.list(filters={"label": label})
     addresses = {binding["HostIp"] for binding in nginx.attrs["NetworkSettings"]["Ports"]["8080/tcp"]}

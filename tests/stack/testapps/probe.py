@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-# What nginx decides for the app (README: "Behind a proxy, and HTTPS"), where it is mounted, and
+# What nginx decides for the app (docs/production.md), where it is mounted, and
 # what the client sent.
 KEYS = (
     "REQUEST_METHOD",
