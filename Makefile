@@ -18,14 +18,6 @@ BASE_IMAGE ?= debian:trixie-slim
 # Python the host runs; a stack test checks that the built image runs it.
 APP_PYTHON_VERSION := 3.13
 PYTEST_ARGS ?=
-# The Kubernetes versions deploy/k8s/ is validated for (`make lint`, tests/unit/test_k8s_manifests.py),
-# offline, with the API schemas kubernetes-validate ships (tests/requirements.in): the newest that
-# kubernetes-validate 1.37.0 has, and two minors older (Kubernetes supports three at a time). A newer
-# version needs a newer kubernetes-validate: each release ships the schemas up to its own.
-K8S_VERSIONS := 1.35.0 1.37.0
-# kustomization.yaml is kustomize's, not a Kubernetes object: no schema to check it against.
-K8S_MANIFESTS := $(filter-out %/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
-
 VENV := .tools/venv
 # `make cert` writes a self-signed certificate for localhost here.
 TLS_DIR ?= .tools/tls
@@ -54,9 +46,14 @@ EXTRA_CA_FILE ?= $(CURDIR)/.tools/extra-ca.pem
 export EXTRA_CA_FILE
 endif
 
+# Optional capabilities, one folder each (extras/NAME/): a fragment adds its targets, and the lint
+# steps it names in EXTRA_LINTS. Deleting the folder removes them; the core does not need them.
+EXTRA_LINTS :=
+include $(wildcard extras/*/*.mk)
+
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: tests/requirements.txt
 	@command -v docker >/dev/null || { echo "docker not found: install Docker Engine first" >&2; exit 1; }
@@ -225,8 +222,8 @@ test-fast: test-images wrk ## Run every test but the slow fault and load tests (
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: test-unit
-test-unit: tools ## Run the apps' unit tests only (no Docker)
-	$(PYTEST) tests/unit $(PYTEST_ARGS)
+test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts' and the extras'
+	$(PYTEST) tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look)
@@ -235,7 +232,7 @@ bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bar
 	$(VENV)/bin/python bench/bench.py
 
 .PHONY: lint
-lint: tools ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack and the Kubernetes manifests
+lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack, and each extra's own
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
@@ -248,11 +245,6 @@ lint: tools ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack a
 	@# swarm needed): it rejects what `docker stack deploy` would.
 	scripts/swarm config | docker stack config --compose-file - >/dev/null
 	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
-	@# Strict: a field the schema lacks is an error. A kind or apiVersion the version lacks (a removed
-	@# API) is only a warning to kubernetes-validate (exit 0): here anything it prints fails.
-	out=$$($(VENV)/bin/kubernetes-validate --strict --quiet $(addprefix -k ,$(K8S_VERSIONS)) $(K8S_MANIFESTS)) \
-		&& [[ -z $$out ]] || { echo "$$out" >&2; exit 1; }
-	@echo "kubernetes-validate: $(K8S_MANIFESTS) valid for Kubernetes $(K8S_VERSIONS)"
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

@@ -1,12 +1,11 @@
-"""The README and docs/ stay a front door and a manual: every relative link resolves (file and
-#anchor), the README stays short, and no page narrates the project's history."""
+"""The README, docs/ and the extras' pages stay a front door and a manual: every relative link
+resolves (file and #anchor), the README stays short, and no page narrates the project's history."""
 
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import DOC_PAGES, ROOT
 
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # [text](target), skipping images' and code's brackets that are not links.
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", flags=re.MULTILINE | re.DOTALL)
@@ -37,7 +36,7 @@ def _links(page):
     return LINK.findall(FENCE.sub("", page.read_text()))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
 def test_every_relative_link_resolves(page):
     broken = []
     for target in _links(page):
@@ -52,7 +51,7 @@ def test_every_relative_link_resolves(page):
     assert not broken, f"{page.name}: {broken}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
 def test_no_page_narrates_history(page):
     assert not HISTORY.findall(page.read_text())
 
@@ -61,6 +60,6 @@ def test_the_readme_is_a_front_door():
     assert len((ROOT / "README.md").read_text().splitlines()) <= 200
 
 
-def test_every_docs_page_is_linked_from_the_readme():
+def test_every_page_is_linked_from_the_readme():
     readme_links = {target.partition("#")[0] for target in _links(ROOT / "README.md")}
-    assert {f"docs/{page.name}" for page in (ROOT / "docs").glob("*.md")} <= readme_links
+    assert {page.relative_to(ROOT).as_posix() for page in DOC_PAGES[1:]} <= readme_links

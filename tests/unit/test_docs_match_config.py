@@ -5,10 +5,10 @@ every `make` target the docs name must exist and be listed by `make help`."""
 import re
 import subprocess
 
-from conftest import ROOT
+from conftest import DOC_PAGES, ROOT
 
 CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
-DOCS = "\n".join(page.read_text() for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+DOCS = "\n".join(page.read_text() for page in DOC_PAGES)
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 # compose.yaml and its overlays without their comments.
 COMPOSE = "\n".join(

@@ -1,5 +1,5 @@
-"""deploy/k8s/, checked without a cluster: against the Kubernetes API's schemas (kubernetes-validate,
-the Makefile's K8S_VERSIONS, as `make lint` does) and against compose.yaml, whose images, health
+"""extras/k8s/, checked without a cluster: against the Kubernetes API's schemas (kubernetes-validate,
+k8s.mk's K8S_VERSIONS, as `make lint` does) and against compose.yaml, whose images, health
 checks, stop budget, hardening, tmpfs mounts and knobs the pod must keep. One behaviour is run for
 real: the app container's preStop hook, which waits for nginx, in a network namespace of its own."""
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import ROOT
 
-K8S = ROOT / "deploy" / "k8s"
+K8S = Path(__file__).resolve().parents[1]
+ROOT = K8S.parents[1]
 KUSTOMIZATION = yaml.safe_load((K8S / "kustomization.yaml").read_text())
 RESOURCES = [
     resource
@@ -23,8 +23,8 @@ RESOURCES = [
     for resource in yaml.safe_load_all((K8S / name).read_text())
     if resource
 ]
-MAKEFILE = (ROOT / "Makefile").read_text()
-(K8S_VERSIONS,) = re.findall(r"^K8S_VERSIONS := (.+)$", MAKEFILE, flags=re.MULTILINE)
+FRAGMENT = (K8S / "k8s.mk").read_text()
+(K8S_VERSIONS,) = re.findall(r"^K8S_VERSIONS := (.+)$", FRAGMENT, flags=re.MULTILINE)
 COMPOSE_TEXT = (ROOT / "compose.yaml").read_text()
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 
@@ -115,8 +115,9 @@ def test_every_manifest_is_valid_for_the_pinned_kubernetes_versions(version):
 
 def test_make_lint_validates_them_strictly_for_those_versions():
     command = "kubernetes-validate --strict --quiet $(addprefix -k ,$(K8S_VERSIONS)) $(K8S_MANIFESTS)"
-    assert command in MAKEFILE
-    assert "K8S_MANIFESTS := $(filter-out %/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))" in MAKEFILE
+    assert command in FRAGMENT
+    assert "K8S_MANIFESTS := $(filter-out %/kustomization.yaml,$(wildcard extras/k8s/*.yaml))" in FRAGMENT
+    assert "EXTRA_LINTS += lint-kubernetes" in FRAGMENT
 
 
 def test_kubernetes_validate_rejects_a_misspelt_field():
