@@ -13,7 +13,7 @@ export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
 # Swarm passes the passwords as secrets, files under /run/secrets (compose.swarm.yaml), not in the
 # environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it here
-# (its trailing newline dropped). Under Compose NAME comes from .env as before; both is an error.
+# (its trailing newline dropped). Under Compose NAME comes from .env; both set is an error.
 from_file() {
   local name=$1 file_knob=${1}_FILE
   [[ -n ${!file_knob:-} ]] || return 0
