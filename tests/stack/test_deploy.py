@@ -9,9 +9,9 @@ import uuid
 
 import docker
 import pytest
-from conftest import BROKEN_VASSAL, in_flight_request, install_lab
 from harness import post_note
 from load import Load
+from stack_fixtures import BROKEN_VASSAL, in_flight_request, install_lab
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]

@@ -9,8 +9,8 @@ import time
 
 import pytest
 import requests
-from conftest import second_stack
 from harness import ROOT, compose_as_shipped, wait_until
+from stack_fixtures import second_stack
 
 # The reload's latency is reported (docs/measurements.md), not asserted: up to 1 s until py-autoreload's
 # check, 1 s until the master reaps the old workers, ~0.8 s of app start: 1.7-3.1 s measured. This

@@ -10,8 +10,8 @@ import warnings
 
 import pytest
 import requests
-from conftest import second_stack
 from harness import ROOT, compose_as_shipped
+from stack_fixtures import second_stack
 
 # A trusted proxy's client, and a forged entry further left that the proxy appended to.
 CLIENT = "198.51.100.9"

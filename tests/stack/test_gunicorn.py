@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import second_stack
 from harness import ROOT, WORKERS, HttpClient, wait_until
 from load import Load, LoadResult, Outcome
+from stack_fixtures import second_stack
 
 TEMPLATE = ROOT / "scripts" / "new-app-templates" / "gunicorn.conf.tmpl"
 PROBE = {"probe.py": (Path(__file__).parent / "testapps" / "probe.py").read_text()}

@@ -4,8 +4,8 @@ them (read back from the live processes), and a bad value stops the stack with a
 from pathlib import Path
 
 import pytest
-from conftest import second_stack
 from harness import HttpClient, Stack
+from stack_fixtures import second_stack
 
 KNOBS = {
     "UWSGI_PROCESSES": "3",

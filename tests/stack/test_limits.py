@@ -6,9 +6,9 @@ restarted. Without reload-on-rss the same leak meets the OOM killer."""
 import time
 
 import pytest
-from conftest import install_lab, second_stack
 from harness import HttpClient, wait_until
 from load import Load
+from stack_fixtures import install_lab, second_stack
 
 MIB = 2**20
 # compose.yaml's defaults, as Docker applies them: (memory, pids). Memory and swap are the same: no swap.

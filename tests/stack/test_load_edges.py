@@ -6,9 +6,9 @@ import threading
 import time
 
 import pytest
-from conftest import BROKEN_VASSAL
 from harness import WORKERS, wait_until
 from load import Load, LoadResult, Outcome
+from stack_fixtures import BROKEN_VASSAL
 
 pytestmark = pytest.mark.slow
 

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from conftest import install_lab, lab_code, remove_lab
 from harness import wait_until
 from load import Load
+from stack_fixtures import install_lab, lab_code, remove_lab
 
 pytestmark = pytest.mark.slow
 

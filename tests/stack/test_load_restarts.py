@@ -3,9 +3,9 @@
 import time
 
 import pytest
-from conftest import in_flight_request
 from harness import wait_until
 from load import Load, LoadResult
+from stack_fixtures import in_flight_request
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import docker
 import pytest
 import requests
-from conftest import _stacks
 from harness import ROOT, Stack
+from stack_fixtures import _stacks
 
 TESTAPPS = Path(__file__).parent / "testapps"
 # Each pins `six` in its own app/NAME/requirements.txt: 1.16.0 and 1.17.0.

@@ -6,8 +6,8 @@ import secrets
 
 import pytest
 import requests
-from conftest import second_stack
 from harness import post_note, wait_until
+from stack_fixtures import second_stack
 
 pytestmark = pytest.mark.slow
 DATABASE = "PostgreSQL database 'app' at postgres:5432"

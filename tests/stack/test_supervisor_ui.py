@@ -15,15 +15,15 @@ import xmlrpc.client
 
 import pytest
 import requests
-from conftest import second_stack
 from harness import Stack, compose_as_shipped, wait_until
 from load import Load, not_200_is_a_failure
+from stack_fixtures import second_stack
 
 OVERLAY = "compose.supervisor-ui.yaml"
 USER = "admin"
 PATHS = ["/apps/api/", "/"]
 # A vassal for one test, answering what its app sees of SUPERVISOR_PASSWORD. Its code sits on the
-# writable vassal tmpfs, as the fault tests' lab vassal does (conftest.py).
+# writable vassal tmpfs, as the fault tests' lab vassal does (stack_fixtures.py).
 PROBE_CODE = """
 import os
 

@@ -22,9 +22,9 @@ import uuid
 import docker
 import pytest
 import requests
-from conftest import BROKEN_VASSAL, LAB_VASSAL, lab_code
 from harness import BUSY_WORKERS, ROOT, WRITE_FILES, compose_as_shipped, post_note, wait_until
 from load import Load, not_200_is_a_failure
+from stack_fixtures import BROKEN_VASSAL, LAB_VASSAL, lab_code
 from test_deploy import VERSION_APP, VERSION_VASSAL, _derived_image
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def docker_cli(*args, check=True, timeout=180):
 
 @pytest.fixture(autouse=True)
 def healthy():
-    """Overrides conftest's: these tests never use the session's Compose stack."""
+    """Overrides stack_fixtures': these tests never use the session's Compose stack."""
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def _sigterm_time(container):
 
 
 def _install_lab(stack, container):
-    """The fault tests' lab vassal (conftest.py) in `container`, served at /apps/lab/."""
+    """The fault tests' lab vassal (stack_fixtures.py) in `container`, served at /apps/lab/."""
     # harakiri 30 s instead of 8: the slow request outlasts the new task's start under load.
     files = {"lab-code/lab.py": lab_code(1), "lab.ini": LAB_VASSAL.replace("harakiri = 8", "harakiri = 30")}
     assert (

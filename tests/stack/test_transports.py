@@ -3,8 +3,8 @@ the session stack; tcp and http get a stack each, for this smoke test only (the 
 unix, the default)."""
 
 import pytest
-from conftest import EXTRA_VASSAL, second_stack
 from harness import HttpClient
+from stack_fixtures import EXTRA_VASSAL, second_stack
 
 # Sends `GET /` to a vassal's unix socket as HTTP and prints the first line of the answer.
 HTTP_ON_THE_SOCKET = """

@@ -1,10 +1,10 @@
-"""Behaviours 5-7: the emperor's vassal directory drives what is served, through nginx, live."""
+"""The emperor's vassal directory drives what is served, through nginx, live."""
 
 import http.client
 
 import pytest
-from conftest import BROKEN_VASSAL, EXTRA_VASSAL
 from harness import wait_until
+from stack_fixtures import BROKEN_VASSAL, EXTRA_VASSAL
 
 
 def test_added_vassal_serves_through_nginx_and_removed_one_is_404(stack, http):

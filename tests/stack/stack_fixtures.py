@@ -1,4 +1,6 @@
-"""The real stack, once per test session, under a unique Compose project name.
+"""The real stack, once per test session, under a unique Compose project name: the fixtures of
+every stack test, the core's (tests/stack/) and the extras' (extras/NAME/tests/stack/), loaded as a
+pytest plugin by tests/conftest.py and extras/conftest.py.
 
 Compose brings it up (images built as needed) with nginx on an ephemeral 127.0.0.1 port; the Docker
 SDK finds its containers by label. A failing test's report gets `ps -a` and every container's logs;
@@ -40,6 +42,14 @@ module = lab:app
 ; Short enough for a test, longer than the 5 s requests the stop tests keep in flight.
 harakiri = 8
 """
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--keep-stack",
+        action="store_true",
+        help="leave the test stack running after the run, for debugging (its project name is printed)",
+    )
 
 
 def pytest_collection_modifyitems(items):
@@ -96,9 +106,10 @@ def in_flight_request(stack, http, lab, seconds=5):
 
 
 @pytest.fixture(autouse=True)
-def healthy(stack):
+def healthy(request):
     """Every stack test starts from a healthy stack, whatever the test before it broke."""
-    stack.wait_healthy()
+    if request.node.get_closest_marker("stack"):
+        request.getfixturevalue("stack").wait_healthy()
 
 
 @pytest.fixture
