@@ -7,11 +7,9 @@ SHELL := bash
 
 # Knobs shared with compose.yaml come from .env when there is one (see .env.example).
 -include .env
-# Knobs read by scripts (scripts/deploy, scripts/base-image.sh, bench/bench.py) rather than by
+# Knobs read by scripts (scripts/deploy, scripts/base-image.sh, an extra's) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
-SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR BENCH_SECONDS BENCH_ROUNDS BENCH_CONNECTIONS \
-	BENCH_THREADS BENCH_VARIANTS BENCH_REBUILD SWARM_STACK SUPERVISOR_UI UWSGI_TRANSPORT
-export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
+SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR SWARM_STACK SUPERVISOR_UI UWSGI_TRANSPORT
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
 # libpython3.13). `make requirements` pins the image's requirements for this version, whatever
@@ -23,6 +21,17 @@ VENV := .tools/venv
 TLS_DIR ?= .tools/tls
 COMPOSE := scripts/compose
 PYTEST := $(VENV)/bin/pytest
+# What `make requirements` pins: for the app image's Python (IMAGE_PINS) or the host's (HOST_PINS).
+IMAGE_PINS := app/requirements $(patsubst %.in,%,$(wildcard app/*/requirements.in))
+HOST_PINS := tests/requirements
+
+# Optional capabilities, one folder each (extras/NAME/): its fragment adds targets, and names what
+# the core's targets should also do: EXTRA_LINTS (steps of `make lint`), TEST_NEEDS (prerequisites
+# of `make test`), SCRIPT_KNOBS, IMAGE_PINS and HOST_PINS. Deleting the folder removes them all.
+EXTRA_LINTS :=
+TEST_NEEDS :=
+include $(wildcard extras/*/*.mk)
+export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
 
 # Opt-in overlays, read after compose.yaml unless COMPOSE_FILE already says which files to read:
 # HTTPS with TLS_CERT set (.env or the environment); supervisord's web UI with SUPERVISOR_UI set
@@ -46,11 +55,6 @@ EXTRA_CA_FILE ?= $(CURDIR)/.tools/extra-ca.pem
 export EXTRA_CA_FILE
 endif
 
-# Optional capabilities, one folder each (extras/NAME/): a fragment adds its targets, and the lint
-# steps it names in EXTRA_LINTS. Deleting the folder removes them; the core does not need them.
-EXTRA_LINTS :=
-include $(wildcard extras/*/*.mk)
-
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -64,14 +68,6 @@ $(VENV)/.installed: tests/requirements.txt
 .tools/extra-ca.pem: $(HOST_EXTRA_CAS)
 	@mkdir -p .tools
 	cat $^ > $@
-
-$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt
-	$(VENV)/bin/pip install --quiet --require-hashes -r bench/requirements.txt
-	@touch $@
-
-.PHONY: wrk
-wrk: ## Install wrk (Debian's package), the load generator of `make bench` and its smoke test
-	@command -v wrk >/dev/null || scripts/apt-install wrk
 
 .PHONY: tools
 tools: $(VENV)/.installed $(if $(HOST_EXTRA_CAS),.tools/extra-ca.pem) ## Install the host-side tools (.tools/venv: Compose v2, pytest, linters)
@@ -214,28 +210,22 @@ test-images: build ## Build every image the tests start from (app, nginx and the
 	$(COMPOSE) --profile db build postgres
 
 .PHONY: test
-test: test-images wrk ## Run every test: the apps' unit tests, then the real stack under a throwaway project
+test: test-images $(TEST_NEEDS) ## Run every test: the apps' unit tests, then the real stack under a throwaway project
 	$(PYTEST) $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: test-images wrk ## Run every test but the slow fault and load tests (-m "not slow")
+test-fast: test-images $(TEST_NEEDS) ## Run every test but the slow fault and load tests (-m "not slow")
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: test-unit
 test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts' and the extras'
 	$(PYTEST) tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
 
-.PHONY: bench
-bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look)
-	@# The bench image (gunicorn, gevent), built FROM the app image; the bench's stacks never build.
-	$(COMPOSE) -f compose.yaml -f bench/compose.gunicorn.yaml build app
-	$(VENV)/bin/python bench/bench.py
-
 .PHONY: lint
 lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack, and each extra's own
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile bench/gunicorn/Dockerfile
+	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile
 	$(COMPOSE) -f compose.yaml config --quiet
 	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
@@ -248,12 +238,10 @@ lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, th
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in
-	@# What runs in an image (the shared venv, each app's own, the bench's gunicorn) is pinned for the
+	@# What runs in an image (the shared venv, each app's own, an extra's image) is pinned for the
 	@# image's Python and platform; the host-side tools for the host's python3 (scripts/pin).
-	for pins in app/requirements $(patsubst %.in,%,$(wildcard app/*/requirements.in)) bench/gunicorn/requirements; do \
-		scripts/pin --image $(APP_PYTHON_VERSION) $$pins.in $$pins.txt; \
-	done
-	for pins in tests/requirements bench/requirements; do scripts/pin $$pins.in $$pins.txt; done
+	for pins in $(IMAGE_PINS); do scripts/pin --image $(APP_PYTHON_VERSION) $$pins.in $$pins.txt; done
+	for pins in $(HOST_PINS); do scripts/pin $$pins.in $$pins.txt; done
 
 .PHONY: clean
 clean: ## Remove the stack, its volumes and images, and the tool virtualenv

@@ -4,7 +4,7 @@ resolves (file and #anchor), the README stays short, and no page narrates the pr
 import re
 
 import pytest
-from conftest import DOC_PAGES, ROOT
+from repo import DOC_PAGES, ROOT
 
 # [text](target), skipping images' and code's brackets that are not links.
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")

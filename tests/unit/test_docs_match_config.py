@@ -5,7 +5,7 @@ every `make` target the docs name must exist and be listed by `make help`."""
 import re
 import subprocess
 
-from conftest import DOC_PAGES, ROOT
+from repo import DOC_PAGES, ROOT
 
 CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 DOCS = "\n".join(page.read_text() for page in DOC_PAGES)

@@ -3,7 +3,7 @@ stack test (tests/stack/test_entry_styles.py) serves whatever files are there.""
 
 import re
 
-from conftest import ROOT
+from repo import ROOT
 
 
 def test_the_apps_page_links_every_entry_style_example():

@@ -5,7 +5,7 @@ the program's name, what it refuses, and the environ its wrapper gives the app. 
 import runpy
 
 import pytest
-from conftest import ROOT
+from repo import ROOT
 
 CONF = str(ROOT / "gunicorn" / "gunicorn.conf.py")
 # What supervisord hands a program: uwsgi/knobs.sh's exports for the default knobs, and its name.

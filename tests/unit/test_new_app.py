@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from repo import ROOT
 
 NEW_APP = ROOT / "scripts" / "new-app"
 

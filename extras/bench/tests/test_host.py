@@ -1,4 +1,4 @@
-"""The bench's host variant (bench/host.py) serves the api vassal through nginx and leaves nothing
+"""The bench's host variant (extras/bench/host.py) serves the api vassal through nginx and leaves nothing
 behind. Root only (unshare, mount); the first run installs nginx (apt) and the venv (PyPI, ~30 s),
 later ones start in about a second."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "extras" / "bench"))
 import host  # noqa: E402
 
 pytestmark = [

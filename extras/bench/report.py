@@ -11,7 +11,7 @@ from pathlib import Path
 
 from variants import RESPONSES, ROOT
 
-RESULTS = ROOT / "bench" / "results"
+RESULTS = ROOT / "extras" / "bench" / "results"
 # Ratios are to the machine's limit, the bare host processes; to the stack when they did not run.
 BASELINES = ("host", "stack")
 
@@ -32,7 +32,7 @@ def ratios(medians):
 
 
 def previous_ratios(run_id):
-    """The ratios of the last earlier run in bench/results/, if there is one; with its id."""
+    """The ratios of the last earlier run in extras/bench/results/, if there is one; with its id."""
     earlier = sorted(p for p in RESULTS.glob("bench-*.json") if p.stem < f"bench-{run_id}")
     if not earlier:
         return None, {}
@@ -260,4 +260,4 @@ def write(medians, labels, paced, memory, facts, run_id, settings):
     }
     (RESULTS / f"bench-{run_id}.json").write_text(json.dumps(raw, indent=2))
     plot(medians, labels, RESULTS / "bench.png")
-    print(f"\nraw results: bench/results/bench-{run_id}.json, chart: bench/results/bench.png")
+    print(f"\nraw results: extras/bench/results/bench-{run_id}.json, chart: extras/bench/results/bench.png")

@@ -3,11 +3,11 @@
 What this machine can do with the same config and no container around it (the limit,
 measured in the same run). Debian's nginx from apt, uWSGI and the app's pinned requirements
 (app/requirements.txt, with their hashes) in a virtualenv under .tools/, keyed on the pins' hash.
-Nothing of the shipped config is copied or edited: bench/host/namespace.sh runs both programs in
+Nothing of the shipped config is copied or edited: extras/bench/host/namespace.sh runs both programs in
 private mount, UTS and PID namespaces (unshare, as root) where bind mounts and tmpfs put the
 repo's files at the images' paths (/etc/nginx, /etc/uwsgi, /srv/app, /opt/venv, /run/uwsgi, ...),
 then nginx/entrypoint.sh renders /tmp/nginx with compose.yaml's default knobs and runs nginx as
-www-data, and bench/host/app.sh does what app/entrypoint.sh does (uwsgi/knobs.sh, uwsgi-traffic
+www-data, and extras/bench/host/app.sh does what app/entrypoint.sh does (uwsgi/knobs.sh, uwsgi-traffic
 prepare) and runs uWSGI with uwsgi/vassals/api.ini as user app.
 
 Where it differs from the containers, and why:
@@ -46,19 +46,19 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = ROOT / "app" / "requirements.txt"
-NAMESPACE = ROOT / "bench" / "host" / "namespace.sh"
+NAMESPACE = ROOT / "extras" / "bench" / "host" / "namespace.sh"
 # Debian's Python (python3-dev's headers are for it), not whichever python3 comes first on PATH.
 PYTHON = "/usr/bin/python3"
-# bench/nginx/host.listen.conf listens here: neither `make up` (8080) nor host-network (18080).
+# extras/bench/nginx/host.listen.conf listens here: neither `make up` (8080) nor host-network (18080).
 PORT = 18081
 # The images' ids (build args of app/Dockerfile and nginx/Dockerfile).
 APP_UID, SOCKETS_GID = 10001, 10500
 # Mount points the namespace needs that the host may not have: made empty, removed by down().
 MOUNT_POINTS = (Path("/etc/uwsgi"),)
 READY_PATH = "/apps/api/ping"
-# Where bench/host/namespace.sh binds the repo inside the namespace (the stage's symlinks point
+# Where extras/bench/host/namespace.sh binds the repo inside the namespace (the stage's symlinks point
 # there): the repo may be under /tmp, which the namespace covers with a tmpfs.
 IN_NAMESPACE = Path("/run/bench/root")
 # Temp dirs: wsgi-stack-host-PID-*, PID the bench's process.
@@ -178,7 +178,7 @@ def _stage_files(stage):
     for path in [*sorted(nginx.glob("*.conf")), nginx / "transport", nginx / "templates"]:
         (etc / path.name).symlink_to(IN_NAMESPACE / path.relative_to(ROOT))
     (etc / "listen.conf").unlink()
-    (etc / "listen.conf").symlink_to(IN_NAMESPACE / "bench" / "nginx" / "host.listen.conf")
+    (etc / "listen.conf").symlink_to(IN_NAMESPACE / "extras" / "bench" / "nginx" / "host.listen.conf")
     ours = {"app", "sockets"}
     # app/Dockerfile: `useradd --uid 10001 --user-group --groups sockets app`; nginx/Dockerfile:
     # www-data joins sockets.
@@ -217,7 +217,7 @@ def _die_with_parent():
 
 
 class HostStack:
-    """What bench/variants.py's ComposeVariant offers: up(), down(), pause(), resume(), memory();
+    """What extras/bench/variants.py's ComposeVariant offers: up(), down(), pause(), resume(), memory();
     plus processes(). `address` is where nginx listens."""
 
     def __init__(self, port=PORT, ready_timeout=60):
@@ -377,7 +377,7 @@ class HostStack:
 
 
 if __name__ == "__main__":
-    # `python3 bench/host.py`: bring the variant up, print where, wait for Enter, tear it down.
+    # `python3 extras/bench/host.py`: bring the variant up, print where, wait for Enter, tear it down.
     stack = HostStack()
     try:
         stack.up()

@@ -5,11 +5,10 @@ import sys
 
 from harness import ROOT
 
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "extras" / "bench"))
+import bench  # noqa: E402
 import report  # noqa: E402
 from variants import ComposeVariant, Variant  # noqa: E402
-
-import bench  # noqa: E402
 
 
 def test_bench_harness_measures_the_stack_and_reports(stack):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bench variant "host": the app container's side, as user app (bench/host/namespace.sh). What
+# Bench variant "host": the app container's side, as user app (extras/bench/host/namespace.sh). What
 # app/entrypoint.sh does, for the api vassal alone, then uWSGI with the vassal's own file as the
 # emperor would start it: the emperor's `vassal-set = listen=$(VASSAL_LISTEN)` (uwsgi/emperor.ini)
 # is given on the command line. No emperor and no supervisord: both are idle once the vassal runs.

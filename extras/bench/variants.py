@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "stack"))
 from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
 from host import HostStack, rss_mib  # noqa: E402 - the "host" variant: the same config, no containers
@@ -34,21 +34,21 @@ class Variant:
     vassal: str = "api"  # whose processes are weighed as "the vassal" (None: not uWSGI)
 
 
-GUNICORN = ("bench/compose.gunicorn.yaml",)
+GUNICORN = ("extras/bench/compose.gunicorn.yaml",)
 VARIANTS = [
     Variant("host", "the stack's config as bare host processes (the limit)", port=("host", 18081)),
     Variant("stack", "the stack as shipped: nginx → unix socket → uWSGI"),
     Variant(
         "host-network",
         "the stack, nginx on the host network",
-        ("bench/compose.host-network.yaml",),
+        ("extras/bench/compose.host-network.yaml",),
         port=("host", 18080),
     ),
-    Variant("tcp", "nginx → TCP → uWSGI", ("bench/compose.tcp.yaml",), paths=paths()),
+    Variant("tcp", "nginx → TCP → uWSGI", ("extras/bench/compose.tcp.yaml",), paths=paths()),
     Variant(
         "uwsgi-http",
         "uWSGI http-socket alone",
-        ("bench/compose.uwsgi-http.yaml",),
+        ("extras/bench/compose.uwsgi-http.yaml",),
         services=("app",),
         paths=paths(),
         port=("app", 9090),
@@ -57,7 +57,7 @@ VARIANTS = [
     Variant(
         "uwsgi-gevent",
         "the stack, a vassal in uWSGI's gevent loop",
-        ("bench/compose.uwsgi-gevent.yaml",),
+        ("extras/bench/compose.uwsgi-gevent.yaml",),
         paths=paths("/apps/apigevent"),
         vassal="apigevent",
     ),
@@ -81,7 +81,7 @@ VARIANTS = [
     Variant(
         "nginx-only",
         "nginx return 200 (the front's ceiling)",
-        ("bench/compose.nginx-only.yaml",),
+        ("extras/bench/compose.nginx-only.yaml",),
         paths=(("tiny", "/ping"),),
         vassal=None,
     ),

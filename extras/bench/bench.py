@@ -5,7 +5,7 @@ first, then paused; in each round every variant in turn is resumed, driven by wr
 against 127.0.0.1 only) for BENCH_SECONDS per response after a 1 s warm-up, weighed while under
 load, and paused again, so the one measured never shares the CPU with the others. Rounds start at
 a different variant each time; medians and the min-max spread are reported. Then the stack alone,
-paced at half its peak. Results: markdown on stdout, JSON and a PNG chart under bench/results/.
+paced at half its peak. Results: markdown on stdout, JSON and a PNG chart under extras/bench/results/.
 """
 
 import json
@@ -25,7 +25,7 @@ import host  # noqa: E402
 import report  # noqa: E402
 from variants import ROOT, paths, variant_stacks, wanted_variants  # noqa: E402
 
-REPORT_LUA = ROOT / "bench" / "wrk" / "report.lua"
+REPORT_LUA = ROOT / "extras" / "bench" / "wrk" / "report.lua"
 # The shipped stack's paths to the api vassal, as the variants name them.
 STACK_PATHS = dict(paths("/apps/api"))
 
@@ -192,7 +192,7 @@ def main():
     variants = wanted_variants()
     busy = [v.port[1] for v in variants if v.port[0] == "host" and not port_is_free(v.port[1])]
     if busy:
-        sys.exit(f"127.0.0.1:{busy[0]} is in use: a variant on the host needs it (bench/variants.py)")
+        sys.exit(f"127.0.0.1:{busy[0]} is in use: a variant on the host needs it (extras/bench/variants.py)")
     settings, progress = Settings(), Progress()
     run_id = time.strftime("%Y%m%d-%H%M%S")
     stacks = variant_stacks(variants, run_id[-6:])
