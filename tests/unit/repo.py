@@ -5,4 +5,4 @@ conftest.py files in tests/ and extras/ too, `from conftest import` would find w
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC_PAGES = [ROOT / "README.md", *sorted(ROOT.glob("docs/*.md")), *sorted(ROOT.glob("extras/*/README.md"))]
+DOC_PAGES = [ROOT / "README.md", *sorted(ROOT.glob("docs/*.md")), *sorted(ROOT.glob("extras/**/README.md"))]
