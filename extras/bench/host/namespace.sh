@@ -7,7 +7,7 @@
 # Usage: namespace.sh STAGE VENV SLOT  (STAGE: extras/bench/host.py's temp dir with etc-nginx/, passwd, group)
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 stage=$1 venv=$2 slot=$3
 
 # The container's hostname is its slot's name: the vassal's %h (uwsgi/vassal-defaults.ini).
