@@ -1,6 +1,7 @@
-"""docs/configuration.md and .env.example must name every knob compose.yaml (and its opt-in
-overlays, compose.tls.yaml and compose.supervisor-ui.yaml, and Swarm's) and the Makefile read, and
-every `make` target the docs name must exist and be listed by `make help`."""
+"""docs/configuration.md is the one home of every knob and its default: it names every knob
+compose.yaml and its overlays read, every default written anywhere else (Compose, the Makefile,
+the entrypoints, the scripts) agrees with it, and .env.example offers a few of them, commented out.
+Every `make` target the docs name must exist and be listed by `make help`."""
 
 import re
 import subprocess
@@ -36,15 +37,77 @@ def test_every_compose_knob_is_in_the_configuration_table():
     assert _knob_table_names() >= COMPOSE_KNOBS
 
 
-def test_every_compose_knob_is_in_env_example():
-    listed = set(re.findall(r"^#? ?([A-Z_]+)=", ENV_EXAMPLE, flags=re.MULTILINE))
-    assert listed >= COMPOSE_KNOBS
+# .env.example: `# NAME=value` lines, commented out so that a copied .env changes nothing by itself.
+ENV_SETTINGS = re.findall(r"^# ([A-Z_]+)=(.*)$", ENV_EXAMPLE, flags=re.MULTILINE)
 
 
-def test_the_configuration_tables_defaults_match_compose():
-    for name, default in re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE):
-        shown = f"`{default}`" if default else "*(empty)*"
-        assert f"| `{name}` | {shown} |" in CONFIGURATION, name
+def test_env_example_offers_the_settings_people_change_commented_out():
+    assert not re.findall(r"^[A-Z_]+=", ENV_EXAMPLE, flags=re.MULTILINE)
+    assert 10 <= len({name for name, _ in ENV_SETTINGS}) <= 20
+    assert {name for name, _ in ENV_SETTINGS} <= _knob_table_names()
+
+
+def test_env_example_shows_each_knobs_default():
+    defaults = _table_defaults()
+    shown = {name: value for name, value in ENV_SETTINGS if defaults.get(name)}
+    assert "HTTP_PORT" in shown
+    assert shown == {name: defaults[name] for name in shown}
+
+
+def _table_defaults():
+    """{knob: default} of the configuration table's rows whose default is a value ("" for empty)."""
+    rows = re.findall(r"^\| `([A-Z_]+)` \| ([^|]*) \|", CONFIGURATION, flags=re.MULTILINE)
+    return {
+        name: shown.strip()[1:-1] if shown.strip().startswith("`") else ""
+        for name, shown in rows
+        if shown.strip().startswith("`") or shown.strip() == "*(empty)*"
+    }
+
+
+# How the project's files write a knob's default: Compose and shell `${NAME:-default}`, make's
+# `NAME ?= default`, uwsgi/knobs.sh's `knob_int NAME default`, Python's environ.get and the bench's
+# setting().
+DEFAULT_PATTERNS = [
+    r"\$\{([A-Z_]+):-([^}$]*)\}",
+    r"^([A-Z_]+) \?= (.*)$",
+    r"^knob_int ([A-Z_]+) (\S+)",
+    r"environ\.get\(\"([A-Z_]+)\", \"([^\"]*)\"\)",
+    r"environ\.get\(\"([A-Z_]+)\"\) or \"([^\"]*)\"",
+    r"setting\(\"([A-Z_]+)\", (\d+)\)",
+]
+# Defaults that differ on purpose: the Makefile points EXTRA_CA_FILE at the host's CA bundle when
+# it has one (else Compose's /dev/null holds); CI asks pytest for its short summary.
+OWN_DEFAULTS = {("Makefile", "EXTRA_CA_FILE"), (".ci/run", "PYTEST_ARGS")}
+
+
+def _written_defaults():
+    """(file, knob, default) for every default a tracked file writes, tests and docs aside."""
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in files.stdout.split():
+        path = ROOT / name
+        if name.startswith("tests/") or path.suffix in (".md", ".txt", ".in", ".png") or not path.exists():
+            continue
+        text = path.read_text()
+        for pattern in DEFAULT_PATTERNS:
+            for knob, default in re.findall(pattern, text, flags=re.MULTILINE):
+                yield name, knob, default
+
+
+def test_every_default_written_anywhere_is_the_configuration_tables():
+    table = _table_defaults()
+    checked = [(name, knob, default) for name, knob, default in _written_defaults() if knob in table]
+    assert {("compose.yaml", "UWSGI_PROCESSES"), ("uwsgi/knobs.sh", "UWSGI_PROCESSES")} <= {
+        (name, knob) for name, knob, _ in checked
+    }
+    assert {("Makefile", "BASE_IMAGE"), ("scripts/deploy", "DEPLOY_HEALTH_TIMEOUT")} <= {
+        (name, knob) for name, knob, _ in checked
+    }
+    wrong = [
+        (name, knob, default, table[knob])
+        for name, knob, default in checked
+        if default != table[knob] and (name, knob) not in OWN_DEFAULTS
+    ]
+    assert not wrong
 
 
 # The targets each extra's fragment (extras/NAME/NAME.mk) adds: the core's pages may still name
@@ -78,20 +141,3 @@ def test_each_present_extras_targets_are_its_fragments():
     for fragment in fragments:
         targets = set(re.findall(r"^([a-z-]+):", fragment.read_text(), flags=re.MULTILINE))
         assert targets == EXTRAS_TARGETS[fragment.parent.name]
-
-
-# The entrypoints' own defaults (for `docker run` of an image without Compose): `knob_int NAME DEFAULT`
-# in uwsgi/knobs.sh, `NAME=${NAME:-DEFAULT}` in both scripts.
-ENTRYPOINT_DEFAULTS = [
-    match
-    for script in ("uwsgi/knobs.sh", "nginx/entrypoint.sh")
-    for pattern in (r"^knob_int ([A-Z_]+) (\S+)", r"^([A-Z_]+)=\$\{\1:-([^}$]*)\}$")
-    for match in re.findall(pattern, (ROOT / script).read_text(), flags=re.MULTILINE)
-]
-
-
-def test_the_entrypoints_defaults_are_compose_yamls():
-    compose_defaults = dict(re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", COMPOSE))
-    checked = {name: default for name, default in ENTRYPOINT_DEFAULTS if name in compose_defaults}
-    assert "UWSGI_PROCESSES" in checked and "NGINX_CLIENT_MAX_BODY_SIZE" in checked
-    assert checked == {name: compose_defaults[name] for name in checked}
