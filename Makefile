@@ -9,7 +9,7 @@ SHELL := bash
 -include .env
 # Knobs read by scripts (scripts/deploy, scripts/base-image.sh, an extra's) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
-SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR SWARM_STACK SUPERVISOR_UI UWSGI_TRANSPORT
+SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR SWARM_STACK UWSGI_TRANSPORT
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
 # libpython3.13). `make requirements` pins the image's requirements for this version, whatever
@@ -27,22 +27,23 @@ HOST_PINS := tests/requirements
 
 # Optional capabilities, one folder each (extras/NAME/): its fragment adds targets, and names what
 # the core's targets should also do: EXTRA_LINTS (steps of `make lint`), TEST_NEEDS (prerequisites
-# of `make test`), SCRIPT_KNOBS, IMAGE_PINS and HOST_PINS. Deleting the folder removes them all.
+# of `make test`), OVERLAYS, UP_NOTES, SCRIPT_KNOBS, IMAGE_PINS and HOST_PINS. Deleting the folder
+# removes them all.
 EXTRA_LINTS :=
 TEST_NEEDS :=
-include $(wildcard extras/*/*.mk)
-export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
-
-# Opt-in overlays, read after compose.yaml unless COMPOSE_FILE already says which files to read:
-# HTTPS with TLS_CERT set (.env or the environment); supervisord's web UI with SUPERVISOR_UI set
-# to anything but 0 (the container accepts only 1 and names a bad value).
+# Opt-in overlays, read after compose.yaml unless COMPOSE_FILE already says which files to read
+# (`:file` each): HTTPS with TLS_CERT set (.env or the environment), and what the extras add.
 OVERLAYS :=
 ifneq ($(TLS_CERT),)
-OVERLAYS := $(OVERLAYS):compose.tls.yaml
+OVERLAYS += :compose.tls.yaml
 endif
-ifneq ($(filter-out 0,$(SUPERVISOR_UI)),)
-OVERLAYS := $(OVERLAYS):compose.supervisor-ui.yaml
-endif
+# Lines `make up` prints after the URLs: targets, run once the stack is healthy.
+UP_NOTES :=
+include $(wildcard extras/*/*.mk)
+# Joined without the spaces `+=` put between them: compose.yaml:a.yaml:b.yaml.
+OVERLAYS := $(subst $(eval) ,,$(OVERLAYS))
+export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
+
 ifneq ($(OVERLAYS),)
 export COMPOSE_FILE ?= compose.yaml$(OVERLAYS)
 endif
@@ -57,7 +58,7 @@ endif
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: tests/requirements.txt
 	@command -v docker >/dev/null || { echo "docker not found: install Docker Engine first" >&2; exit 1; }
@@ -88,7 +89,7 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
 	@$(MAKE) --no-print-directory urls
 	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
-	@if [ -n "$(filter-out 0,$(SUPERVISOR_UI))" ]; then echo "Supervisor: http://$$($(COMPOSE) port app 9001)/"; fi
+	@$(foreach note,$(UP_NOTES),$(MAKE) --no-print-directory $(note);)
 
 .PHONY: urls
 urls: tools ## Print every app's URL (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf): main at /, the others at /apps/NAME/
@@ -229,12 +230,11 @@ lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, th
 	$(COMPOSE) -f compose.yaml config --quiet
 	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
 	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
-	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f compose.supervisor-ui.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
 	@# What scripts/swarm deploys, both topologies, read by the docker CLI's own stack loader (no
 	@# swarm needed): it rejects what `docker stack deploy` would.
 	scripts/swarm config | docker stack config --compose-file - >/dev/null
-	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
+	UWSGI_TRANSPORT=tcp COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

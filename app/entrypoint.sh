@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the knobs (uwsgi/knobs.sh, supervisor/ui-setup.sh), fills the emperor's vassal directory (a
+# Checks the knobs (uwsgi/knobs.sh), runs the extras' start-up hooks, fills the emperor's vassal directory (a
 # tmpfs, empty at every start: compose.yaml) with the vassal files shipped in the image, gives each
 # vassal its data directory on the persistent volume (/srv/data/NAME), adds the supervisord programs
 # of the apps served by gunicorn instead (supervisor/gunicorn/NAME.conf), prepares this container's
@@ -22,9 +22,16 @@ from_file() {
   export "$name=$(<"${!file_knob}")"
   unset "$file_knob"
 }
-from_file SUPERVISOR_PASSWORD
 from_file DATABASE_URL
-/etc/supervisor/ui-setup.sh  # supervisord's web UI and XML-RPC, opt-in: SUPERVISOR_UI
+# The extras' start-up hooks (extras/NAME/app/etc/entrypoint.d/*.sh, laid into the image), sourced
+# so they can use knob_fail and from_file and export what supervisord needs. Each may put a
+# supervisord section in /tmp/supervisor.d/, which supervisord.conf includes.
+install -d -m 0700 /tmp/supervisor.d
+for hook in /etc/entrypoint.d/*.sh; do
+  [[ -e $hook ]] || continue
+  # shellcheck source=/dev/null
+  source "$hook"
+done
 
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
 vassals=${VASSALS_DIR:-/run/vassals}

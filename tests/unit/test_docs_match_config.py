@@ -18,10 +18,11 @@ COMPOSE = "\n".join(
     for name in (
         "compose.yaml",
         "compose.tls.yaml",
-        "compose.supervisor-ui.yaml",
         "compose.swarm.yaml",
         "compose.swarm-tcp.yaml",
+        "extras/supervisor-ui/compose.yaml",
     )
+    if (ROOT / name).exists()
     for line in (ROOT / name).read_text().splitlines()
     if not line.lstrip().startswith("#")
 )
@@ -112,7 +113,11 @@ def test_every_default_written_anywhere_is_the_configuration_tables():
 
 # The targets each extra's fragment (extras/NAME/NAME.mk) adds: the core's pages may still name
 # them once a team has deleted that extra.
-EXTRAS_TARGETS = {"bench": {"bench", "wrk", "lint-bench"}, "k8s": {"lint-kubernetes"}}
+EXTRAS_TARGETS = {
+    "bench": {"bench", "wrk", "lint-bench"},
+    "k8s": {"lint-kubernetes"},
+    "supervisor-ui": {"supervisor-ui-url", "lint-supervisor-ui"},
+}
 
 
 def _deleted_extras_targets():

@@ -1,4 +1,4 @@
-"""supervisord's web UI and XML-RPC, opt-in (compose.supervisor-ui.yaml).
+"""supervisord's web UI and XML-RPC, opt-in (extras/supervisor-ui/compose.yaml).
 
 Off (the session stack, as shipped): nothing listens. On: a second stack of its own (torn down after
 this module) with SUPERVISOR_UI=1 on a range of two loopback ports, so that a deploy's second app
@@ -19,7 +19,7 @@ from harness import Stack, compose_as_shipped, wait_until
 from load import Load, not_200_is_a_failure
 from stack_fixtures import second_stack
 
-OVERLAY = "compose.supervisor-ui.yaml"
+OVERLAY = "extras/supervisor-ui/compose.yaml"
 USER = "admin"
 PATHS = ["/apps/api/", "/"]
 # A vassal for one test, answering what its app sees of SUPERVISOR_PASSWORD. Its code sits on the
@@ -217,7 +217,7 @@ def test_hup_through_xml_rpc_reloads_every_vassal_with_no_failed_request(ui, fau
 @pytest.mark.slow
 def test_restart_through_xml_rpc_costs_a_bounded_outage(ui, fault_report):
     """stopProcess + startProcess (what `supervisorctl restart` does) stops every vassal: requests
-    fail until they are back. docs/supervisor-ui.md gives the alternatives."""
+    fail until they are back. extras/supervisor-ui/README.md gives the alternatives."""
     stack, password = ui
     rpc = _rpc(stack, password)
     with Load(stack.address, PATHS, clients=16, max_seconds=90) as load:
