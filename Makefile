@@ -220,7 +220,7 @@ test-fast: test-images $(TEST_NEEDS) ## Run every test but the slow fault and lo
 
 .PHONY: test-unit
 test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts' and the extras'
-	$(PYTEST) tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
+	$(PYTEST) -m "not stack and not slow" tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack, and each extra's own
