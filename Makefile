@@ -31,22 +31,14 @@ HOST_PINS := tests/requirements
 # removes them all.
 EXTRA_LINTS :=
 TEST_NEEDS :=
-# Opt-in overlays, read after compose.yaml unless COMPOSE_FILE already says which files to read
-# (`:file` each): HTTPS with TLS_CERT set (.env or the environment), and what the extras add.
+# Opt-in overlays, Compose files read after compose.yaml unless COMPOSE_FILE already says which
+# files to read: HTTPS with TLS_CERT set (.env or the environment), and what the extras add.
 OVERLAYS :=
 ifneq ($(TLS_CERT),)
-OVERLAYS += :compose.tls.yaml
+OVERLAYS += compose.tls.yaml
 endif
-# Lines `make up` prints after the URLs: targets, run once the stack is healthy.
+# Targets `make up` runs once the stack is healthy, each printing a line (a URL).
 UP_NOTES :=
-include $(wildcard extras/*/*.mk)
-# Joined without the spaces `+=` put between them: compose.yaml:a.yaml:b.yaml.
-OVERLAYS := $(subst $(eval) ,,$(OVERLAYS))
-export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
-
-ifneq ($(OVERLAYS),)
-export COMPOSE_FILE ?= compose.yaml$(OVERLAYS)
-endif
 
 # A TLS-inspecting proxy's CA certificates, added on this host, are handed to the image build as a
 # build secret (compose.yaml: extra_ca). Absent on ordinary hosts.
@@ -54,6 +46,13 @@ HOST_EXTRA_CAS := $(wildcard /usr/local/share/ca-certificates/*.crt /usr/local/s
 ifneq ($(HOST_EXTRA_CAS),)
 EXTRA_CA_FILE ?= $(CURDIR)/.tools/extra-ca.pem
 export EXTRA_CA_FILE
+endif
+
+include $(wildcard extras/*/*.mk)
+export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
+ifneq ($(strip $(OVERLAYS)),)
+space := $(subst ,, )
+export COMPOSE_FILE ?= $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
 endif
 
 .PHONY: help
@@ -89,7 +88,7 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
 	@$(MAKE) --no-print-directory urls
 	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
-	@$(foreach note,$(UP_NOTES),$(MAKE) --no-print-directory $(note);)
+	@$(if $(UP_NOTES),$(MAKE) --no-print-directory $(UP_NOTES))
 
 .PHONY: urls
 urls: tools ## Print every app's URL (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf): main at /, the others at /apps/NAME/

@@ -25,13 +25,15 @@ from_file() {
 from_file DATABASE_URL
 # The extras' start-up hooks (extras/NAME/app/etc/entrypoint.d/*.sh, laid into the image), sourced
 # so they can use knob_fail and from_file and export what supervisord needs. Each may put a
-# supervisord section in /tmp/supervisor.d/, which supervisord.conf includes.
-install -d -m 0700 /tmp/supervisor.d
+# supervisord section in /tmp/supervisor.d/ (made by knobs.sh), which supervisord.conf includes. A
+# hook that fails stops the container, and this says which.
+trap 'echo "app: start-up hook $hook failed" >&2' ERR
 for hook in /etc/entrypoint.d/*.sh; do
   [[ -e $hook ]] || continue
   # shellcheck source=/dev/null
   source "$hook"
 done
+trap - ERR
 
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
 vassals=${VASSALS_DIR:-/run/vassals}

@@ -63,11 +63,14 @@ if ((UWSGI_RELOAD_ON_RSS > 0)) && [[ $memory_limit =~ ^[0-9]{1,18}$ ]]; then
 fi
 
 unset VASSAL_HTTP
-# supervisord.conf includes the router's program (tcp) or, otherwise, an empty file.
-install -m 0600 /dev/null /tmp/supervisor-router.conf
+# supervisord.conf includes /tmp/supervisor.d/*.conf: router.conf, the router's program with tcp
+# (else empty: a pattern that matches nothing makes supervisord warn), and what the extras' start-up
+# hooks put there (app/entrypoint.sh).
+install -d -m 0700 /tmp/supervisor.d
+install -m 0600 /dev/null /tmp/supervisor.d/router.conf
 case $UWSGI_TRANSPORT in
   http) export VASSAL_HTTP=1 ;;
-  tcp) install -m 0600 /etc/supervisor/router.conf /tmp/supervisor-router.conf ;;
+  tcp) install -m 0600 /etc/supervisor/router.conf /tmp/supervisor.d/router.conf ;;
 esac
 export VASSAL_PROCESSES=$UWSGI_PROCESSES
 unset VASSAL_THREADS

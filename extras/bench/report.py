@@ -91,7 +91,7 @@ def memory_table(memory, labels):
 
 
 def targets(medians, paced, memory=None, drifts=None):
-    """The bench's targets (docs/benchmarks.md), reported (never asserted): (description, measured, met)."""
+    """The targets (extras/bench/README.md), reported, never asserted: (description, measured, met)."""
 
     def rps(name, response):
         return medians.get((name, response), {}).get("rps")

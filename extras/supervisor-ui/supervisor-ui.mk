@@ -4,7 +4,7 @@
 SCRIPT_KNOBS += SUPERVISOR_UI
 EXTRA_LINTS += lint-supervisor-ui
 ifneq ($(filter-out 0,$(SUPERVISOR_UI)),)
-OVERLAYS += :extras/supervisor-ui/compose.yaml
+OVERLAYS += extras/supervisor-ui/compose.yaml
 UP_NOTES += supervisor-ui-url
 endif
 

@@ -1,6 +1,6 @@
 """The real stack, once per test session, under a unique Compose project name: the fixtures of
 every stack test, the core's (tests/stack/) and the extras' (extras/NAME/tests/stack/), loaded as a
-pytest plugin by tests/conftest.py and extras/conftest.py.
+pytest plugin by the repository's root conftest.py.
 
 Compose brings it up (images built as needed) with nginx on an ephemeral 127.0.0.1 port; the Docker
 SDK finds its containers by label. A failing test's report gets `ps -a` and every container's logs;
@@ -54,7 +54,7 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/stack/" in str(item.path):
+        if "stack" in item.path.relative_to(item.config.rootpath).parts[:-1]:
             item.add_marker(pytest.mark.stack)
 
 

@@ -1,6 +1,7 @@
 """Where the unit tests find the repository: its root, and the pages the docs tests read (the
 README, the manual in docs/ and each extra's page). A module of its own, not conftest: with
-conftest.py files in tests/ and extras/ too, `from conftest import` would find whichever came last."""
+conftest.py files at the root and in tests/unit/, `from conftest import` depends on which pytest
+imported last."""
 
 from pathlib import Path
 

@@ -5,6 +5,7 @@ Every `make` target the docs name must exist and be listed by `make help`."""
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from repo import DOC_PAGES, ROOT
@@ -66,11 +67,11 @@ def _table_defaults():
 
 
 # How the project's files write a knob's default: Compose and shell `${NAME:-default}`, make's
-# `NAME ?= default`, uwsgi/knobs.sh's `knob_int NAME default`, Python's environ.get and the bench's
-# setting().
+# `NAME ?= default` (or `:=`, `=`), uwsgi/knobs.sh's `knob_int NAME default`, Python's environ.get
+# and the bench's setting().
 DEFAULT_PATTERNS = [
     r"\$\{([A-Z_]+):-([^}$]*)\}",
-    r"^([A-Z_]+) \?= (.*)$",
+    r"^([A-Z_]+) [:?]?= ?(.*)$",
     r"^knob_int ([A-Z_]+) (\S+)",
     r"environ\.get\(\"([A-Z_]+)\", \"([^\"]*)\"\)",
     r"environ\.get\(\"([A-Z_]+)\"\) or \"([^\"]*)\"",
@@ -83,12 +84,12 @@ OWN_DEFAULTS = {("Makefile", "EXTRA_CA_FILE"), (".ci/run", "PYTEST_ARGS")}
 
 def _written_defaults():
     """(file, knob, default) for every default a tracked file writes, tests and docs aside."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in files.stdout.split():
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in files.stdout.split("\0"):
         path = ROOT / name
-        if name.startswith("tests/") or path.suffix in (".md", ".txt", ".in", ".png") or not path.exists():
+        if "tests" in Path(name).parts or path.suffix in (".md", ".txt", ".in") or not path.is_file():
             continue
-        text = path.read_text()
+        text = path.read_text(errors="ignore")
         for pattern in DEFAULT_PATTERNS:
             for knob, default in re.findall(pattern, text, flags=re.MULTILINE):
                 yield name, knob, default

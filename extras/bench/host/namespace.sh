@@ -32,7 +32,7 @@ mount --bind -o ro "$root/uwsgi" /etc/uwsgi
 mount --bind -o ro "$stage/passwd" /etc/passwd
 mount --bind -o ro "$stage/group" /etc/group
 # One /tmp for both sides (the containers have one each, mode 0700): nginx renders /tmp/nginx there,
-# uwsgi/knobs.sh writes /tmp/supervisor-router.conf.
+# uwsgi/knobs.sh makes /tmp/supervisor.d.
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 # /srv/app: the code, read-only; /srv/data: the data volume's stand-in.
 mount -t tmpfs -o mode=0755 tmpfs /srv

@@ -1,0 +1,9 @@
+"""Every stack test's fixtures (tests/stack/stack_fixtures.py), as a plugin registered here, at the
+root, so the core's stack tests and the extras' (extras/NAME/tests/stack/) share the session's one
+stack however pytest is pointed at them."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "tests" / "stack"))
+pytest_plugins = ["stack_fixtures"]
