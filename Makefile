@@ -17,8 +17,6 @@ BASE_IMAGE ?= debian:trixie-slim
 APP_PYTHON_VERSION := 3.13
 PYTEST_ARGS ?=
 VENV := .tools/venv
-# `make cert` writes a self-signed certificate for localhost here.
-TLS_DIR ?= .tools/tls
 COMPOSE := scripts/compose
 PYTEST := $(VENV)/bin/pytest
 # What `make requirements` pins: for the app image's Python (IMAGE_PINS) or the host's (HOST_PINS).
@@ -32,11 +30,8 @@ HOST_PINS := tests/requirements
 EXTRA_LINTS :=
 TEST_NEEDS :=
 # Opt-in overlays, Compose files read after compose.yaml unless COMPOSE_FILE already says which
-# files to read: HTTPS with TLS_CERT set (.env or the environment), and what the extras add.
+# files to read: what the extras that are on add.
 OVERLAYS :=
-ifneq ($(TLS_CERT),)
-OVERLAYS += compose.tls.yaml
-endif
 # Targets `make up` runs once the stack is healthy, each printing a line (a URL).
 UP_NOTES :=
 
@@ -52,7 +47,11 @@ include $(wildcard extras/*/*.mk)
 export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
 ifneq ($(strip $(OVERLAYS)),)
 space := $(subst ,, )
-export COMPOSE_FILE ?= $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
+COMPOSE_FILE ?= $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
+endif
+# Compose reads it from .env by itself; scripts/swarm reads it from the environment.
+ifdef COMPOSE_FILE
+export COMPOSE_FILE
 endif
 
 .PHONY: help
@@ -87,7 +86,6 @@ build: tools base-image ## Build the app and nginx images
 up: build ## Start the stack, wait until it is healthy, print its URLs
 	$(COMPOSE) up --detach --wait
 	@$(MAKE) --no-print-directory urls
-	@if [ -n "$(TLS_CERT)" ]; then echo "HTTPS: https://$$($(COMPOSE) port nginx 8443)/"; fi
 	@$(if $(UP_NOTES),$(MAKE) --no-print-directory $(UP_NOTES))
 
 .PHONY: urls
@@ -107,20 +105,6 @@ SERVER ?= uwsgi
 new-app: ## Scaffold an app: make new-app NAME=blog [SERVER=gunicorn] (app/NAME/, its vassal or gunicorn program, a unit test; never overwrites)
 	@if [ -z "$(NAME)" ]; then echo "make new-app: give the app's name, e.g. make new-app NAME=blog" >&2; exit 2; fi
 	@scripts/new-app --server "$(SERVER)" -- "$(NAME)"
-
-.PHONY: cert
-cert: ## Make a self-signed certificate for localhost and 127.0.0.1 in .tools/tls/, to try HTTPS
-	@command -v openssl >/dev/null || { echo "make cert needs openssl (Debian: apt-get install openssl)" >&2; exit 1; }
-	@mkdir -p $(TLS_DIR)
-	@if [ ! -s $(TLS_DIR)/localhost.crt ]; then \
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
-			-subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-			-keyout $(TLS_DIR)/localhost.key -out $(TLS_DIR)/localhost.crt 2>/dev/null; \
-		chmod 644 $(TLS_DIR)/localhost.key; \
-	fi
-	@# 644: nginx reads the key as www-data (uid 33). Fine for a throwaway localhost key; a real key:
-	@# chgrp 33 and chmod 640 (docs/tls.md).
-	@echo "In .env: TLS_CERT=$(TLS_DIR)/localhost.crt and TLS_KEY=$(TLS_DIR)/localhost.key, then make up"
 
 # `make dev`: compose.dev.yaml on top, named explicitly (it is never merged by itself).
 DEV_COMPOSE := $(COMPOSE) -f compose.yaml -f compose.dev.yaml
@@ -159,21 +143,6 @@ TOP_ARGS ?=
 top: tools ## Watch every vassal's workers live (requests, rates, respawns) from uWSGI's stats sockets
 	$(COMPOSE) exec app uwsgi-top $(TOP_ARGS)
 
-.PHONY: db-password
-db-password: ## Turn PostgreSQL on in .env: a random POSTGRES_PASSWORD, DATABASE_URL, COMPOSE_PROFILES=db
-	@touch .env
-	@grep -q '^POSTGRES_PASSWORD=.' .env \
-		|| echo "POSTGRES_PASSWORD=$$(python3 -c 'import secrets; print(secrets.token_hex(24))')" >> .env
-	@grep -q '^DATABASE_URL=' .env \
-		|| echo 'DATABASE_URL=postgresql://app:$${POSTGRES_PASSWORD}@postgres:5432/app' >> .env
-	@grep -q '^COMPOSE_PROFILES=' .env || echo 'COMPOSE_PROFILES=db' >> .env
-	@grep -E '^(COMPOSE_PROFILES|DATABASE_URL)=' .env
-	@echo "POSTGRES_PASSWORD is in .env; make up starts PostgreSQL when COMPOSE_PROFILES names db"
-
-.PHONY: psql
-psql: tools ## Open psql on the app's database as the superuser (profile db)
-	$(COMPOSE) exec postgres psql --dbname=app
-
 .PHONY: reload
 reload: tools ## Reload every app's code without failing a request (vassals one worker at a time)
 	@# The vassal files are in /run/vassals, or under `make dev` in VASSALS_DIR; the touch files
@@ -204,10 +173,10 @@ swarm-down: tools ## Remove the Swarm stack (its volumes are kept; the swarm too
 	scripts/swarm down
 
 # The test stacks start from the images built here (they never build the same source again: each
-# Compose project's build would leave the previous image dangling), the `db` profile's included.
+# Compose project's build would leave the previous image dangling); an extra's own images are
+# among its TEST_NEEDS.
 .PHONY: test-images
-test-images: build ## Build every image the tests start from (app, nginx and the db profile's postgres)
-	$(COMPOSE) --profile db build postgres
+test-images: build ## Build the app and nginx images the tests start from
 
 .PHONY: test
 test: test-images $(TEST_NEEDS) ## Run every test: the apps' unit tests, then the real stack under a throwaway project
@@ -225,15 +194,13 @@ test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts'
 lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack, and each extra's own
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile postgres/Dockerfile
+	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile
 	$(COMPOSE) -f compose.yaml config --quiet
-	COMPOSE_PROFILES=db $(COMPOSE) -f compose.yaml config --quiet
-	TLS_CERT=/dev/null TLS_KEY=/dev/null $(COMPOSE) -f compose.yaml -f compose.tls.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
 	@# What scripts/swarm deploys, both topologies, read by the docker CLI's own stack loader (no
 	@# swarm needed): it rejects what `docker stack deploy` would.
 	scripts/swarm config | docker stack config --compose-file - >/dev/null
-	UWSGI_TRANSPORT=tcp COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
+	UWSGI_TRANSPORT=tcp scripts/swarm config | docker stack config --compose-file - >/dev/null
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

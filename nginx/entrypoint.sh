@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # nginx's entrypoint: checks every knob, renders the config the knobs select into /tmp/nginx (the
-# root filesystem is read-only; nginx.conf includes from there), then runs the command (nginx).
+# root filesystem is read-only; nginx.conf includes from there), runs the extras' hooks, then the
+# command (nginx).
 # Scalars go through envsubst into templates (/etc/nginx/templates); a list (TRUSTED_PROXIES)
 # becomes one printf line per checked entry. A bad knob stops the container with a line naming it.
 set -euo pipefail
@@ -11,12 +12,6 @@ out=/tmp/nginx
 fail() {
   echo "nginx: $*" >&2
   exit 1
-}
-
-# A port number, 1-65535.
-check_port() {
-  [[ ${!1} =~ ^[0-9]{1,5}$ ]] && ((10#${!1} >= 1 && 10#${!1} <= 65535)) ||
-    fail "$1='${!1}' is not a port number (1-65535)"
 }
 
 # An IPv4 address or CIDR (a.b.c.d or a.b.c.d/n), or an IPv6 one (nginx checks its digits).
@@ -85,27 +80,6 @@ NGINX_READ_TIMEOUT=${NGINX_READ_TIMEOUT:-$((10#$UWSGI_HARAKIRI + 10))}
   fail "NGINX_READ_TIMEOUT=$NGINX_READ_TIMEOUT must be longer than UWSGI_HARAKIRI=$UWSGI_HARAKIRI"
 export NGINX_WORKER_PROCESSES NGINX_CLIENT_MAX_BODY_SIZE NGINX_READ_TIMEOUT
 
-# TLS: on when compose.tls.yaml mounted the files and set TLS_CERT and TLS_KEY to their paths.
-TLS_CERT=${TLS_CERT:-}
-TLS_KEY=${TLS_KEY:-}
-if [[ -n $TLS_CERT || -n $TLS_KEY ]]; then
-  for knob in TLS_CERT TLS_KEY; do
-    [[ -n ${!knob} ]] || fail "$knob is not set: HTTPS needs both TLS_CERT and TLS_KEY"
-  done
-  for knob in TLS_CERT TLS_KEY; do
-    file=${!knob}
-    [[ -f $file ]] || fail "$knob: no file at $file (compose.tls.yaml mounts the host's file there)"
-    [[ -r $file ]] ||
-      fail "$knob: $file is not readable by nginx's user (uid $(id -u)); on the host: chgrp $(id -g) FILE; chmod 640 FILE"
-    grep -q -e '-----BEGIN ' "$file" || fail "$knob: $file is not a PEM file"
-  done
-  HTTPS_PORT=${HTTPS_PORT:-8443}
-  check_port HTTPS_PORT
-  HSTS_MAX_AGE=${HSTS_MAX_AGE:-63072000}
-  [[ $HSTS_MAX_AGE =~ ^[0-9]{1,10}$ ]] || fail "HSTS_MAX_AGE='$HSTS_MAX_AGE' must be a number of seconds"
-  export TLS_CERT TLS_KEY HTTPS_PORT HSTS_MAX_AGE
-fi
-
 # Render. Each file is one capability; nginx.conf says where it is included.
 rm -rf "$out"
 mkdir -p "$out/http.d" "$out/server.d"
@@ -129,14 +103,21 @@ fi
 if [[ $VASSAL_HEADER == 0 ]]; then
   cp "$templates/vassal-header-hidden.conf" "$out/http.d/"
 fi
-if [[ -n $TLS_CERT ]]; then
-  envsubst '${TLS_CERT} ${TLS_KEY} ${HTTPS_PORT} ${HSTS_MAX_AGE}' <"$templates/tls.conf.template" >"$out/http.d/tls.conf"
-  cp "$templates/tls-server.conf" "$out/server.d/"
-fi
 
-https=off vassal_header=hidden
-[[ -z $TLS_CERT ]] || https="on, port $HTTPS_PORT"
+vassal_header=hidden
 [[ $VASSAL_HEADER == 0 ]] || vassal_header=shown
-echo "nginx: hosts ${names[*]}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header; HTTPS $https"
+echo "nginx: hosts ${names[*]}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header"
 echo "nginx: transport $UWSGI_TRANSPORT; read timeout ${NGINX_READ_TIMEOUT} s; body limit $NGINX_CLIENT_MAX_BODY_SIZE; workers $NGINX_WORKER_PROCESSES"
+
+# The extras' start-up hooks (extras/NAME/nginx/etc/nginx/entrypoint.d/*.sh, laid into the image),
+# sourced so they can use fail, $templates and $out: each checks its own knobs and renders into
+# $out/http.d or $out/server.d, which nginx.conf includes. A hook that fails stops the container,
+# and this says which.
+trap 'echo "nginx: start-up hook $hook failed" >&2' ERR
+for hook in /etc/nginx/entrypoint.d/*.sh; do
+  [[ -e $hook ]] || continue
+  # shellcheck source=/dev/null
+  source "$hook"
+done
+trap - ERR
 exec "$@"

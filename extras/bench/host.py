@@ -51,7 +51,7 @@ REQUIREMENTS = ROOT / "app" / "requirements.txt"
 NAMESPACE = ROOT / "extras" / "bench" / "host" / "namespace.sh"
 # Debian's Python (python3-dev's headers are for it), not whichever python3 comes first on PATH.
 PYTHON = "/usr/bin/python3"
-# extras/bench/nginx/host.listen.conf listens here: neither `make up` (8080) nor host-network (18080).
+# nginx-variants/host.listen.conf listens here: neither `make up` (8080) nor host-network (18080).
 PORT = 18081
 # The images' ids (build args of app/Dockerfile and nginx/Dockerfile).
 APP_UID, SOCKETS_GID = 10001, 10500

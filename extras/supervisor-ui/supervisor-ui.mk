@@ -15,4 +15,4 @@ supervisor-ui-url:
 .PHONY: lint-supervisor-ui
 lint-supervisor-ui: tools ## Check the web UI's overlay, under Compose and under Swarm
 	SUPERVISOR_UI=1 $(COMPOSE) -f compose.yaml -f extras/supervisor-ui/compose.yaml config --quiet
-	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_PROFILES=db scripts/swarm config | docker stack config --compose-file - >/dev/null
+	UWSGI_TRANSPORT=tcp SUPERVISOR_UI=1 COMPOSE_FILE=compose.yaml:extras/supervisor-ui/compose.yaml scripts/swarm config | docker stack config --compose-file - >/dev/null

@@ -147,7 +147,7 @@ class HttpClient:
 
 class Stack:
     """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants,
-    compose.tls.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES);
+    extras/tls/compose.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES);
     `root`: the repository to run (a test's altered copy of this one)."""
 
     def __init__(self, project, overrides=(), env=None, root=ROOT):

@@ -134,22 +134,7 @@ def test_a_clients_own_request_id_is_replaced(http):
         ({"TRUSTED_PROXIES": "10.0.0.0/8 10.1.0.0/33"}, "TRUSTED_PROXIES: '10.1.0.0/33' is not"),
         ({"TRUSTED_PROXIES": "256.0.0.1"}, "TRUSTED_PROXIES: '256.0.0.1' is not"),
         ({"VASSAL_HEADER": "yes"}, "VASSAL_HEADER='yes' must be 0 or 1"),
-        (
-            {"TLS_CERT": "/nonexistent.pem", "TLS_KEY": "/etc/hostname"},
-            "TLS_CERT: no file at /nonexistent.pem",
-        ),
-        ({"TLS_CERT": "/etc/nginx/nginx.conf"}, "TLS_KEY is not set"),
-        ({"TLS_CERT": "/etc/hostname", "TLS_KEY": "/etc/hostname"}, "TLS_CERT: /etc/hostname is not a PEM"),
     ],
 )
 def test_a_bad_knob_stops_nginx_with_a_line_naming_it(stack, knobs, message):
     assert message in stack.refused_start_log("nginx", knobs)
-
-
-def test_https_is_off_by_default_with_nothing_listening(stack):
-    # The image declares it (EXPOSE), compose.yaml publishes nothing there.
-    assert not stack.container("nginx").ports.get("8443/tcp")
-    # Inside the container too: nothing accepts a connection on 8443 (bash's /dev/tcp).
-    code, output = stack.try_exec("nginx", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8443")
-    assert code != 0, output
-    assert "Connection refused" in output

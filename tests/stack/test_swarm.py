@@ -31,9 +31,11 @@ pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]
 SWARM = [str(ROOT / "scripts" / "swarm")]
 UPDATE_TIMEOUT_S = 120
-# supervisord's web UI is an extra: where it is present, the stack runs it, and its password's way
-# from a swarm secret to supervisord is checked end to end.
+# supervisord's web UI and PostgreSQL are extras: where one is present, the stacks run it (its
+# overlay in COMPOSE_FILE, as make sets it), and its password's way from a swarm secret to its
+# program is checked end to end.
 UI_EXTRA = (ROOT / "extras" / "supervisor-ui").exists()
+DB_EXTRA = (ROOT / "extras" / "postgres").exists()
 
 
 def docker_cli(*args, check=True, timeout=180):
@@ -165,6 +167,7 @@ def stack(swarm):
     env = {
         "SWARM_STACK": name,
         "HTTP_PORT": "0",
+        "COMPOSE_FILE": "compose.yaml:extras/supervisor-ui/compose.yaml" if UI_EXTRA else "compose.yaml",
         "SUPERVISOR_UI": "1" if UI_EXTRA else "0",
         "SUPERVISOR_USER": "admin",
         "SUPERVISOR_PASSWORD": secrets.token_urlsafe(18),
@@ -229,10 +232,8 @@ def test_passwords_are_swarm_secrets_not_environment(stack):
     spec = stack.service("app").attrs["Spec"]["TaskTemplate"]["ContainerSpec"]
     assert not any(password in variable for variable in spec.get("Env", []))
     assert not any(v.startswith(("SUPERVISOR_PASSWORD=", "DATABASE_URL=")) for v in spec["Env"])
-    assert {s["File"]["Name"] for s in spec["Secrets"]} == {
-        "/run/secrets/supervisor_password",
-        "/run/secrets/database_url",
-    }
+    ui_secret = {"/run/secrets/supervisor_password"} if UI_EXTRA else set()
+    assert {s["File"]["Name"] for s in spec["Secrets"]} == {"/run/secrets/database_url", *ui_secret}
     (app,) = stack.app_containers()
     assert not any(password in variable for variable in app.attrs["Config"]["Env"])
     if not UI_EXTRA:
@@ -400,19 +401,18 @@ def test_unhealthy_task_is_replaced(stack, fault_report):
 
 def test_tcp_topology_and_postgresql_with_its_password_as_a_secret(swarm, images, fault_report):
     """UWSGI_TRANSPORT=tcp (compose.swarm-tcp.yaml): two app tasks on the node, nginx reaching their
-    routers by the name `app` (dnsrr) over the overlay network; with the profile db, PostgreSQL
+    routers by the name `app` (dnsrr) over the overlay network; with extras/postgres, PostgreSQL
     keeps the notes, its password and the app's DATABASE_URL swarm secrets. Deployed, probed, removed."""
     name = f"wsgi-swarm-tcp-{uuid.uuid4().hex[:8]}"
     password = secrets.token_hex(16)
-    env = {
-        "SWARM_STACK": name,
-        "HTTP_PORT": "0",
-        "UWSGI_TRANSPORT": "tcp",
-        "APP_REPLICAS": "2",
-        "COMPOSE_PROFILES": "db",
-        "POSTGRES_PASSWORD": password,
-        "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
-    }
+    env = {"SWARM_STACK": name, "HTTP_PORT": "0", "UWSGI_TRANSPORT": "tcp", "APP_REPLICAS": "2"}
+    if DB_EXTRA:
+        env |= {
+            "COMPOSE_FILE": "compose.yaml:extras/postgres/compose.yaml",
+            "COMPOSE_PROFILES": "db",
+            "POSTGRES_PASSWORD": password,
+            "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
+        }
     tcp = SwarmStack(name, env)
     try:
         result = tcp.swarm("up")
@@ -421,22 +421,8 @@ def test_tcp_topology_and_postgresql_with_its_password_as_a_secret(swarm, images
         assert len(tcp.tasks("app")) == 2
         for path, status in (("/", 200), ("/apps/api/", 200), ("/apps/no-such-app/", 404)):
             assert requests.get(tcp.base_url + path, timeout=10).status_code == status, path
-        health = requests.get(tcp.base_url + "/health", timeout=10).json()
-        assert health == {"status": "ok", "storage": "PostgreSQL database 'app' at postgres:5432"}
-        note = f"kept by PostgreSQL under Swarm {uuid.uuid4().hex}"
-        post_note(tcp.base_url, note)
-        assert note in requests.get(tcp.base_url + "/notes", timeout=10).text
-        (postgres,) = tcp.docker.containers.list(
-            filters={"label": f"com.docker.swarm.service.name={name}_postgres"}
-        )
-        query = ["psql", "--dbname=app", "-tAc", "SELECT count(*) FROM notes"]
-        assert postgres.exec_run(query).output.decode().strip() == "1"
-        # The password is in no service's spec and no container's environment.
-        for service in ("app", "nginx", "postgres"):
-            assert password not in json.dumps(tcp.service(service).attrs["Spec"])
-        label = {"label": f"com.docker.stack.namespace={name}"}
-        for container in tcp.docker.containers.list(filters=label):
-            assert password not in json.dumps(container.attrs["Config"]["Env"])
+        if DB_EXTRA:
+            _notes_kept_by_postgresql(tcp, password)
         # A rolling update, one task at a time: nginx re-resolves `app` every 10 s, so for a while it
         # may still try a stopped task's address, which never answers: after its 2 s connect timeout
         # it tries the other task (nginx/transport/tcp.conf).
@@ -458,3 +444,23 @@ def test_tcp_topology_and_postgresql_with_its_password_as_a_secret(swarm, images
         assert requests.get(tcp.base_url + "/apps/ver/", timeout=10).text == "2"
     finally:
         tcp.remove()
+
+
+def _notes_kept_by_postgresql(tcp, password):
+    """The notes go to PostgreSQL, and its password is in no service's spec and no container's
+    environment."""
+    health = requests.get(tcp.base_url + "/health", timeout=10).json()
+    assert health == {"status": "ok", "storage": "PostgreSQL database 'app' at postgres:5432"}
+    note = f"kept by PostgreSQL under Swarm {uuid.uuid4().hex}"
+    post_note(tcp.base_url, note)
+    assert note in requests.get(tcp.base_url + "/notes", timeout=10).text
+    (postgres,) = tcp.docker.containers.list(
+        filters={"label": f"com.docker.swarm.service.name={tcp.name}_postgres"}
+    )
+    query = ["psql", "--dbname=app", "-tAc", "SELECT count(*) FROM notes"]
+    assert postgres.exec_run(query).output.decode().strip() == "1"
+    for service in ("app", "nginx", "postgres"):
+        assert password not in json.dumps(tcp.service(service).attrs["Spec"])
+    label = {"label": f"com.docker.stack.namespace={tcp.name}"}
+    for container in tcp.docker.containers.list(filters=label):
+        assert password not in json.dumps(container.attrs["Config"]["Env"])

@@ -13,18 +13,15 @@ from repo import DOC_PAGES, ROOT
 CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 DOCS = "\n".join(page.read_text() for page in DOC_PAGES)
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
-# compose.yaml and its overlays without their comments.
+# compose.yaml, its overlays and the extras' (not the bench's variants) without their comments.
 COMPOSE = "\n".join(
     line.split(" #")[0]
-    for name in (
-        "compose.yaml",
-        "compose.tls.yaml",
-        "compose.swarm.yaml",
-        "compose.swarm-tcp.yaml",
-        "extras/supervisor-ui/compose.yaml",
-    )
-    if (ROOT / name).exists()
-    for line in (ROOT / name).read_text().splitlines()
+    for path in [
+        *ROOT.glob("compose*.yaml"),
+        *ROOT.glob("extras/*/compose.yaml"),
+        *ROOT.glob("extras/*/compose.swarm.yaml"),
+    ]
+    for line in path.read_text().splitlines()
     if not line.lstrip().startswith("#")
 )
 COMPOSE_KNOBS = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE))
@@ -117,7 +114,9 @@ def test_every_default_written_anywhere_is_the_configuration_tables():
 EXTRAS_TARGETS = {
     "bench": {"bench", "wrk", "lint-bench"},
     "k8s": {"lint-kubernetes"},
+    "postgres": {"db-password", "psql", "postgres-image", "lint-postgres"},
     "supervisor-ui": {"supervisor-ui-url", "lint-supervisor-ui"},
+    "tls": {"https-url", "cert", "lint-tls"},
 }
 
 

@@ -24,7 +24,8 @@ mount --bind -o ro "$stage" /run/bench/stage
 mount --bind -o ro "$venv" /run/bench/venv
 root=/run/bench/root stage=/run/bench/stage venv=/run/bench/venv
 # /etc/nginx as nginx/Dockerfile makes it: Debian's mime.types and uwsgi_params, the repo's nginx/
-# files, listen.conf swapped for extras/bench/nginx/host.listen.conf (symlinks, made by extras/bench/host.py).
+# files, listen.conf swapped for extras/bench/nginx-variants/host.listen.conf (symlinks, made by
+# extras/bench/host.py).
 mount --bind -o ro "$stage/etc-nginx" /etc/nginx
 # /etc/uwsgi as app/Dockerfile makes it (the repo's uwsgi/ holds more files; nothing includes them).
 mount --bind -o ro "$root/uwsgi" /etc/uwsgi

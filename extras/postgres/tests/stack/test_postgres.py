@@ -1,6 +1,7 @@
-"""PostgreSQL, opt-in (the Compose profile `db`), in a second stack of its own
-(torn down after this module): the sample app keeps its notes there, they survive a database
-restart, and with the database down the app's /health names it while the rest keeps serving."""
+"""PostgreSQL, opt-in (extras/postgres/compose.yaml, the Compose profile `db`), in a second stack
+of its own (torn down after this module): the sample app keeps its notes there, they survive a
+database restart, and with the database down the app's /health names it while the rest keeps
+serving."""
 
 import secrets
 
@@ -29,7 +30,7 @@ def db():
         "POSTGRES_PASSWORD": password,
         "DATABASE_URL": f"postgresql://app:{password}@postgres:5432/app",
     }
-    with second_stack("db", env=knobs) as stack:
+    with second_stack("db", overrides=["extras/postgres/compose.yaml"], env=knobs) as stack:
         yield stack
 
 
