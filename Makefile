@@ -34,6 +34,8 @@ TEST_NEEDS :=
 OVERLAYS :=
 # Targets `make up` runs once the stack is healthy, each printing a line (a URL).
 UP_NOTES :=
+# The files that declare an app, one per app named after it: what `make urls` lists.
+APP_FILES := uwsgi/vassals/*.ini
 
 # A TLS-inspecting proxy's CA certificates, added on this host, are handed to the image build as a
 # build secret (compose.yaml: extra_ca). Absent on ordinary hosts.
@@ -89,17 +91,14 @@ up: build ## Start the stack, wait until it is healthy, print its URLs
 	@$(if $(UP_NOTES),$(MAKE) --no-print-directory $(UP_NOTES))
 
 .PHONY: urls
-urls: tools ## Print every app's URL (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf): main at /, the others at /apps/NAME/
+urls: tools ## Print every app's URL (uwsgi/vassals/*.ini and the extras' apps): main at /, the others at /apps/NAME/
 	@address=$$($(COMPOSE) port nginx 8080); \
-	echo "Up: one URL per app (uwsgi/vassals/*.ini, supervisor/gunicorn/*.conf)"; \
-	if [ -e uwsgi/vassals/main.ini ] || [ -e supervisor/gunicorn/main.conf ]; then echo "  http://$$address/  (main)"; fi; \
-	for app in uwsgi/vassals/*.ini supervisor/gunicorn/*.conf; do \
-		[ -e "$$app" ] || continue; \
-		name=$$(basename "$${app%.*}"); \
-		if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; \
-	done
+	names=$$(for app in $(APP_FILES); do if [ -e "$$app" ]; then basename "$${app%.*}"; fi; done | sort -u); \
+	echo "Up: one URL per app"; \
+	if echo "$$names" | grep -qx main; then echo "  http://$$address/  (main)"; fi; \
+	for name in $$names; do if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; done
 
-# SERVER=gunicorn: served by gunicorn instead of a vassal (supervisor/gunicorn/NAME.conf).
+# SERVER=gunicorn: served by gunicorn instead of a vassal (extras/gunicorn).
 SERVER ?= uwsgi
 .PHONY: new-app
 new-app: ## Scaffold an app: make new-app NAME=blog [SERVER=gunicorn] (app/NAME/, its vassal or gunicorn program, a unit test; never overwrites)
@@ -146,9 +145,10 @@ top: tools ## Watch every vassal's workers live (requests, rates, respawns) from
 .PHONY: reload
 reload: tools ## Reload every app's code without failing a request (vassals one worker at a time)
 	@# The vassal files are in /run/vassals, or under `make dev` in VASSALS_DIR; the touch files
-	@# (touch-chain-reload) always in /run/vassals. An app served by gunicorn reloads on HUP.
+	@# (touch-chain-reload) always in /run/vassals. An app served by a program of its own
+	@# (/run/vassals/NAME.conf, e.g. gunicorn's) reloads on HUP.
 	$(COMPOSE) exec app sh -c 'for ini in $${VASSALS_DIR:-/run/vassals}/*.ini; do name=$${ini##*/}; touch "/run/vassals/$${name%.ini}.reload"; done'
-	$(COMPOSE) exec app sh -c 'for conf in /run/vassals/*.conf; do [ -e "$$conf" ] || continue; name=$${conf##*/}; supervisorctl signal HUP "gunicorn-$${name%.conf}"; done'
+	$(COMPOSE) exec app sh -c 'for conf in /run/vassals/*.conf; do [ -e "$$conf" ] || continue; sed -n "s/^\[program:\(.*\)\]$$/\1/p" "$$conf" | xargs -r -n1 supervisorctl signal HUP; done'
 
 .PHONY: deploy
 deploy: tools base-image ## Swap a new app image in under load, no request failed (builds the source unless IMAGE_TAG is given)

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Checks the knobs (uwsgi/knobs.sh), runs the extras' start-up hooks, fills the emperor's vassal directory (a
-# tmpfs, empty at every start: compose.yaml) with the vassal files shipped in the image, gives each
-# vassal its data directory on the persistent volume (/srv/data/NAME), adds the supervisord programs
-# of the apps served by gunicorn instead (supervisor/gunicorn/NAME.conf), prepares this container's
-# slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals added, touched or
-# removed at runtime last until the container restarts; the image's uwsgi/vassals/ is what every
-# start serves.
+# Checks the knobs (uwsgi/knobs.sh), fills the emperor's vassal directory (a tmpfs, empty at every
+# start: compose.yaml) with the vassal files shipped in the image, gives each vassal its data
+# directory on the persistent volume (/srv/data/NAME), runs the extras' start-up hooks, prepares
+# this container's slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals
+# added, touched or removed at runtime last until the container restarts; the image's
+# uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
-# How nginx reaches the apps, for gunicorn/gunicorn.conf.py (knobs.sh checks it, then unsets it).
+# How nginx reaches the apps, for the extras' hooks and programs (knobs.sh checks it, then unsets it).
 export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
 # Swarm passes the passwords as secrets, files under /run/secrets (compose.swarm.yaml), not in the
@@ -23,18 +22,6 @@ from_file() {
   unset "$file_knob"
 }
 from_file DATABASE_URL
-# The extras' start-up hooks (extras/NAME/app/etc/entrypoint.d/*.sh, laid into the image), sourced
-# so they can use knob_fail and from_file and export what supervisord needs. Each may put a
-# supervisord section in /tmp/supervisor.d/ (made by knobs.sh), which supervisord.conf includes. A
-# hook that fails stops the container, and this says which.
-trap 'echo "app: start-up hook $hook failed" >&2' ERR
-for hook in /etc/entrypoint.d/*.sh; do
-  [[ -e $hook ]] || continue
-  # shellcheck source=/dev/null
-  source "$hook"
-done
-trap - ERR
-
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
 vassals=${VASSALS_DIR:-/run/vassals}
 if [[ -z ${VASSALS_DIR:-} ]]; then
@@ -45,17 +32,18 @@ for ini in "$vassals"/*.ini; do
   name=$(basename "$ini" .ini)
   install -d -m 0700 "/srv/data/$name"
 done
-# Apps served by gunicorn instead of a vassal (docs/gunicorn.md): supervisord.conf includes
-# /run/vassals/*.conf, one program each. An app is one or the other, and tcp cannot reach gunicorn.
-for conf in /etc/supervisor/gunicorn/*.conf; do
-  [[ -e $conf ]] || continue
-  name=$(basename "$conf" .conf)
-  [[ ! -e $vassals/$name.ini ]] ||
-    knob_fail "$name is both a vassal (uwsgi/vassals/$name.ini) and a gunicorn app (supervisor/gunicorn/$name.conf): keep one"
-  [[ $APP_TRANSPORT != tcp ]] ||
-    knob_fail "UWSGI_TRANSPORT=tcp cannot reach $name, served by gunicorn (supervisor/gunicorn/$name.conf): its router speaks only the uwsgi protocol; use unix or http"
-  cp "$conf" /run/vassals/
+# The extras' start-up hooks (extras/NAME/app/etc/entrypoint.d/*.sh, laid into the image), once the
+# vassal files are in place, sourced so they can use knob_fail and from_file and export what
+# supervisord needs. Each may put a supervisord section in /tmp/supervisor.d/ (made by knobs.sh) or
+# an app's program in /run/vassals/, which supervisord.conf includes. A hook that fails stops the
+# container, and this says which.
+trap 'echo "app: start-up hook $hook failed" >&2' ERR
+for hook in /etc/entrypoint.d/*.sh; do
+  [[ -e $hook ]] || continue
+  # shellcheck source=/dev/null
+  source "$hook"
 done
+trap - ERR
 # Held by supervisord (exec keeps fd 9 open) until the container ends: other containers sharing
 # the volume never prune a slot whose container is alive (uwsgi/traffic.py).
 exec 9>>"/run/uwsgi/.$(hostname).lock"

@@ -6,11 +6,10 @@ supervisord being up proves nothing: the emperor keeps a vassal that cannot star
 while its socket is gone. This sends `GET /` to each vassal in /run/vassals, over the transport
 nginx uses (UWSGI_TRANSPORT: the uwsgi protocol on its unix socket, HTTP on it, or the uwsgi
 protocol through the router's TCP port), and fails, naming the vassal, unless it answers with an
-HTTP status below 500. So must every app served by gunicorn instead, a program
-[program:gunicorn-NAME] in /run/vassals/*.conf (docs/gunicorn.md), over HTTP on its socket.
+HTTP status below 500. So must every app served by a supervisord program of its own instead,
+/run/vassals/NAME.conf (extras/gunicorn puts its programs there), over HTTP on its socket.
 """
 
-import configparser
 import os
 import socket
 import struct
@@ -57,12 +56,9 @@ def http_request():
     return b"GET / HTTP/1.0\r\nHost: localhost\r\nUser-Agent: uwsgi-healthcheck\r\n\r\n"
 
 
-def gunicorn_apps():
-    """The apps whose supervisord program, gunicorn-NAME, is in /run/vassals (app/entrypoint.sh)."""
-    programs = configparser.RawConfigParser(strict=False)
-    programs.read(sorted(Path("/run/vassals").glob("*.conf")))
-    prefix = "program:gunicorn-"
-    return [section.removeprefix(prefix) for section in programs.sections() if section.startswith(prefix)]
+def program_apps():
+    """The apps served by a supervisord program of their own: /run/vassals/NAME.conf."""
+    return [path.stem for path in Path("/run/vassals").glob("*.conf")]
 
 
 def status_line(name, via_router=False, http=False):
@@ -82,13 +78,13 @@ def status_line(name, via_router=False, http=False):
             raise OSError(f"{where}: {error.strerror or error}") from error
 
 
-def check(name, gunicorn=False):
+def check(name, program=False):
     """None if app `name` answers below 500 on its socket (and, a vassal with the tcp transport,
     through the router too: the router alone would answer 404 for a vassal that is down), else what
-    went wrong. An app served by gunicorn speaks HTTP whatever the transport."""
-    for via_router in (False, True) if TRANSPORT == "tcp" and not gunicorn else (False,):
+    went wrong. An app served by a program of its own speaks HTTP whatever the transport."""
+    for via_router in (False, True) if TRANSPORT == "tcp" and not program else (False,):
         try:
-            line, where = status_line(name, via_router, http=gunicorn)
+            line, where = status_line(name, via_router, http=program)
         except OSError as error:
             return str(error)
         parts = line.split()
@@ -101,17 +97,17 @@ def check(name, gunicorn=False):
 
 def main():
     names = sorted(p.stem for p in VASSALS.glob("*.ini"))
-    gunicorn = sorted(gunicorn_apps())
-    if not names and not gunicorn:
+    programs = sorted(program_apps())
+    if not names and not programs:
         print(f"unhealthy: no vassal files in {VASSALS}")
         return 1
     failures = {f"vassal {name!r}": problem for name in names if (problem := check(name))}
-    failures |= {f"gunicorn app {name!r}": problem for name in gunicorn if (problem := check(name, True))}
+    failures |= {f"program app {name!r}": problem for name in programs if (problem := check(name, True))}
     for app, problem in failures.items():
         print(f"unhealthy: {app}: {problem}")
     if failures:
         return 1
-    print("healthy: " + ", ".join(names) + (f"; gunicorn: {', '.join(gunicorn)}" if gunicorn else ""))
+    print("healthy: " + ", ".join(names) + (f"; programs: {', '.join(programs)}" if programs else ""))
     # Under Swarm (compose.swarm.yaml) no scripts/deploy runs `uwsgi-traffic take` once a new task
     # is healthy: its first healthy check does, before Swarm sees it healthy and stops the old task.
     if os.environ.get("APP_TAKE_TRAFFIC_WHEN_HEALTHY") == "1" and not TOOK.exists():

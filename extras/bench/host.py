@@ -178,7 +178,8 @@ def _stage_files(stage):
     for path in [*sorted(nginx.glob("*.conf")), nginx / "transport", nginx / "templates"]:
         (etc / path.name).symlink_to(IN_NAMESPACE / path.relative_to(ROOT))
     (etc / "listen.conf").unlink()
-    (etc / "listen.conf").symlink_to(IN_NAMESPACE / "extras" / "bench" / "nginx" / "host.listen.conf")
+    variants = IN_NAMESPACE / "extras" / "bench" / "nginx-variants"
+    (etc / "listen.conf").symlink_to(variants / "host.listen.conf")
     ours = {"app", "sockets"}
     # app/Dockerfile: `useradd --uid 10001 --user-group --groups sockets app`; nginx/Dockerfile:
     # www-data joins sockets.

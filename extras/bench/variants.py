@@ -34,7 +34,7 @@ class Variant:
     vassal: str = "api"  # whose processes are weighed as "the vassal" (None: not uWSGI)
 
 
-GUNICORN = ("extras/bench/compose.gunicorn.yaml",)
+GUNICORN_FILES = ("extras/bench/compose.gunicorn.yaml",)
 VARIANTS = [
     Variant("host", "the stack's config as bare host processes (the limit)", port=("host", 18081)),
     Variant("stack", "the stack as shipped: nginx → unix socket → uWSGI"),
@@ -61,11 +61,11 @@ VARIANTS = [
         paths=paths("/apps/apigevent"),
         vassal="apigevent",
     ),
-    Variant("gunicorn", "nginx → gunicorn, sync", GUNICORN, paths=paths(), vassal=None),
+    Variant("gunicorn", "nginx → gunicorn, sync", GUNICORN_FILES, paths=paths(), vassal=None),
     Variant(
         "gunicorn-gthread",
         "nginx → gunicorn, gthread × 16",
-        GUNICORN,
+        GUNICORN_FILES,
         env=(("BENCH_GUNICORN_ARGS", "--worker-class=gthread --threads=16"),),
         paths=paths(),
         vassal=None,
@@ -73,7 +73,7 @@ VARIANTS = [
     Variant(
         "gunicorn-gevent",
         "nginx → gunicorn, gevent",
-        GUNICORN,
+        GUNICORN_FILES,
         env=(("BENCH_GUNICORN_ARGS", "--worker-class=gevent --worker-connections=64"),),
         paths=paths(),
         vassal=None,

@@ -113,6 +113,7 @@ def test_every_default_written_anywhere_is_the_configuration_tables():
 # them once a team has deleted that extra.
 EXTRAS_TARGETS = {
     "bench": {"bench", "wrk", "lint-bench"},
+    "gunicorn": set(),
     "k8s": {"lint-kubernetes"},
     "postgres": {"db-password", "psql", "postgres-image", "lint-postgres"},
     "supervisor-ui": {"supervisor-ui-url", "lint-supervisor-ui"},

@@ -112,31 +112,6 @@ def test_never_overwrites_anything(repo, existing):
     assert (repo / existing).read_text() == "mine\n"
 
 
-def test_server_gunicorn_writes_a_gunicorn_program_instead_of_a_vassal(repo):
-    (repo / "supervisor" / "gunicorn").mkdir(parents=True)
-    before = files(repo)
-    result = new_app(repo, "blog", "--server", "gunicorn")
-    assert result.returncode == 0, result.stderr
-    created = ["app/blog/__init__.py", "supervisor/gunicorn/blog.conf", "tests/unit/test_blog_app.py"]
-    assert files(repo) == sorted([*before, *created])
-    program = (repo / "supervisor" / "gunicorn" / "blog.conf").read_text()
-    assert "\n[program:gunicorn-blog]\n" in program
-    assert "\ncommand = /opt/venv/bin/gunicorn --config /etc/gunicorn/gunicorn.conf.py blog:app\n" in program
-
-
-@pytest.mark.parametrize(
-    ("server", "other"), [("gunicorn", "uwsgi/vassals/blog.ini"), ("uwsgi", "supervisor/gunicorn/blog.conf")]
-)
-def test_an_app_is_served_by_one_server(repo, server, other):
-    (repo / "supervisor" / "gunicorn").mkdir(parents=True)
-    (repo / other).write_text("mine\n")
-    before = files(repo)
-    result = new_app(repo, "blog", "--server", server)
-    assert result.returncode == 1
-    assert f"exists already ({other})" in result.stderr, result.stderr
-    assert files(repo) == before
-
-
 def test_make_new_app_needs_a_name_and_refuses_a_bad_one_in_the_repo():
     make = ["make", "--no-print-directory", "new-app"]
     result = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)

@@ -1,10 +1,12 @@
-"""Apps served by gunicorn instead of a uWSGI vassal (docs/gunicorn.md): one supervisord
-program each, [program:gunicorn-NAME] in /run/vassals/NAME.conf (supervisor/gunicorn/NAME.conf in
-the repo), its socket and pidfile in the container's slot, nginx speaking HTTP to it.
+"""Apps served by gunicorn instead of a uWSGI vassal (extras/gunicorn): one supervisord program
+each, /run/vassals/NAME.conf (this extra's app/etc/supervisor/gunicorn/NAME.conf in the repo), its
+socket and pidfile in the container's slot, nginx speaking HTTP to it.
 
-Most tests add such apps at runtime to the session stack (UWSGI_TRANSPORT=unix, where nginx picks
-HTTP per app), as docs/gunicorn.md shows; one stack of its own ships them the way the repo does, with
-UWSGI_TRANSPORT=http. Each program is the one `make new-app NAME=… SERVER=gunicorn` writes."""
+The tests run in a stack of their own with GUNICORN=1 (this extra's overlay; the session stack as
+shipped has it off, test_gunicorn_off.py). Most add such apps at runtime (UWSGI_TRANSPORT=unix,
+where nginx picks HTTP per app), as the extra's page shows; one more stack ships them the way the
+repo does, with UWSGI_TRANSPORT=http. Each program is the one `make new-app NAME=… SERVER=gunicorn`
+writes."""
 
 import dataclasses
 import http.client
@@ -21,8 +23,9 @@ from harness import ROOT, WORKERS, HttpClient, wait_until
 from load import Load, LoadResult, Outcome
 from stack_fixtures import second_stack
 
-TEMPLATE = ROOT / "scripts" / "new-app-templates" / "gunicorn.conf.tmpl"
-PROBE = {"probe.py": (Path(__file__).parent / "testapps" / "probe.py").read_text()}
+EXTRA = Path("extras", "gunicorn")
+TEMPLATE = ROOT / EXTRA / "new-app-program.conf.tmpl"
+PROBE = {"probe.py": (ROOT / "tests" / "stack" / "testapps" / "probe.py").read_text()}
 # The probe as a vassal, to compare with the probe served by gunicorn.
 PROBE_VASSAL = """[uwsgi]
 set-ph = app=%n
@@ -58,6 +61,19 @@ FORGED = {
 }
 
 
+@pytest.fixture(scope="module")
+def stack():
+    """This module's stack: as shipped, with GUNICORN=1 (extras/gunicorn/compose.yaml)."""
+    with second_stack("gunicorn", overrides=[EXTRA / "compose.yaml"]) as other:
+        yield other
+
+
+@pytest.fixture(name="http")
+def http_client(stack):
+    """GET/POST through this module's stack (the name `http` is the standard library's here)."""
+    return HttpClient(stack)
+
+
 def gunicorn_program(name, module=None, options="", environment=None):
     """The program `make new-app NAME=name SERVER=gunicorn` writes, serving `module` (NAME:app by
     default), with gunicorn `options` and environment variables of its own."""
@@ -78,7 +94,7 @@ def supervisorctl(stack, *args):
 
 
 def install_gunicorn(stack, http, name, program, code=None, status=200):
-    """Serve app `name` by gunicorn, as docs/gunicorn.md shows: its program into /run/vassals, then
+    """Serve app `name` by gunicorn, as the extra's page shows: its program into /run/vassals, then
     `supervisorctl update`; wait until /apps/NAME/ answers `status`."""
     if code:
         stack.put_files("app", f"/run/vassals/{name}-code", code)
@@ -201,7 +217,7 @@ def test_an_app_served_by_gunicorn_answers_at_its_url(stack, http, gapi):
     assert socket_mode == ["660", "app", "sockets"]
     assert stack.exec("app", "cat", f"{slot}/gapi.pid").strip() == str(master)
     assert stack.exec("app", "test", "-f", f"{slot}/gapi.http") == ""
-    assert stack.exec("app", "uwsgi-healthcheck").strip() == "healthy: api, main; gunicorn: gapi"
+    assert stack.exec("app", "uwsgi-healthcheck").strip() == "healthy: api, main; programs: gapi"
 
 
 def test_gunicorn_apps_run_as_the_vassals_do(stack, gapi):
@@ -297,7 +313,7 @@ def test_unknown_and_stopped_gunicorn_apps_are_404_and_a_stopped_one_unhealthy(s
         slot = stack.exec("app", "ls", "/run/uwsgi/current/").split()
         assert not [name for name in slot if name.startswith("gapi.")]
         health = stack.wait_unhealthy(30, 0.5)
-        assert "unhealthy: gunicorn app 'gapi': " in health["Log"][-1]["Output"]
+        assert "unhealthy: program app 'gapi': " in health["Log"][-1]["Output"]
         # The other apps keep serving.
         assert http.get("/apps/api/").status_code == 200
     finally:
@@ -310,7 +326,7 @@ def test_a_gunicorn_app_that_cannot_import_makes_the_app_unhealthy_naming_it(sta
     install_gunicorn(stack, http, "gbroken", gunicorn_program("gbroken", "no_such_module:app"), status=None)
     try:
         health = stack.wait_unhealthy(30, 0.5)
-        assert "unhealthy: gunicorn app 'gbroken': " in health["Log"][-1]["Output"]
+        assert "unhealthy: program app 'gbroken': " in health["Log"][-1]["Output"]
         # Retried, not FATAL (which would stop the container); never reachable, so 404.
         assert supervisorctl(stack, "status", "gunicorn-gbroken").split()[1] in ("STARTING", "BACKOFF")
         assert http.get("/apps/gbroken/").status_code == 404
@@ -463,23 +479,24 @@ def test_the_tcp_transport_and_an_app_both_vassal_and_gunicorn_are_refused_at_st
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
-    """A stack of its own whose image ships two apps served by gunicorn (supervisor/gunicorn/ mounted
-    over the image's: tests/compose.gunicorn.yaml), with UWSGI_TRANSPORT=http: the main app's code
-    as `gmain`, the API's as `gapi`."""
+    """A stack of its own whose image ships two apps served by gunicorn (/etc/supervisor/gunicorn/
+    mounted over the image's: tests/compose.programs.yaml), with UWSGI_TRANSPORT=http: the main
+    app's code as `gmain`, the API's as `gapi`."""
     programs = tmp_path_factory.mktemp("programs")
     programs.chmod(0o755)
     for name, module in (("gmain", "main:app"), ("gapi", "api:app")):
         (programs / f"{name}.conf").write_text(gunicorn_program(name, module))
         (programs / f"{name}.conf").chmod(0o644)
     env = {"GUNICORN_PROGRAMS": str(programs), "UWSGI_TRANSPORT": "http"}
-    with second_stack("gunicorn", overrides=["tests/compose.gunicorn.yaml"], env=env) as other:
+    overrides = [EXTRA / "compose.yaml", EXTRA / "tests" / "compose.programs.yaml"]
+    with second_stack("gshipped", overrides=overrides, env=env) as other:
         yield other
 
 
 def test_apps_shipped_with_gunicorn_are_served_from_the_start_in_the_http_transport(shipped):
     http = HttpClient(shipped)
     host, port = shipped.address
-    assert shipped.exec("app", "uwsgi-healthcheck").strip() == "healthy: api, main; gunicorn: gapi, gmain"
+    assert shipped.exec("app", "uwsgi-healthcheck").strip() == "healthy: api, main; programs: gapi, gmain"
     assert http.get("/apps/gapi/").json()["mounted_at"] == "/apps/gapi/"
     assert http.get("/apps/gapi/").headers["X-Vassal"].startswith("gapi/")
     assert http.get("/apps/gmain/").status_code == 200

@@ -1,12 +1,12 @@
-"""gunicorn's settings for every app served by gunicorn instead of a uWSGI vassal (docs/gunicorn.md).
+"""gunicorn's settings for every app served by gunicorn instead of a uWSGI vassal (extras/gunicorn).
 supervisord runs one program per such app, `[program:gunicorn-NAME]` in
-supervisor/gunicorn/NAME.conf, whose command passes this file as `--config`; options after it on
-that command line override these for that app alone.
+/etc/supervisor/gunicorn/NAME.conf, whose command passes this file as `--config`; options after it
+on that command line override these for that app alone.
 
 What a vassal gets from uwsgi/vassal-defaults.ini, a gunicorn app gets here: its socket and pidfile
 in this container's slot (/run/uwsgi/HOSTNAME/NAME.sock, mode 0660, group sockets), the knobs
 (UWSGI_*, checked by uwsgi/knobs.sh and handed on as VASSAL_*), VASSAL_NAME and DATA_DIR, no access
-log. nginx speaks HTTP to it (nginx/transport/http.conf, reached through unix.conf's NAME.http
+log. nginx speaks HTTP to it (nginx/transport/http.conf, reached through this extra's NAME.http
 check), and _behind_nginx() below gives the app the environ the uwsgi protocol would have given it.
 
 gunicorn runs this file at start and again at every HUP: settings only at module level; the files

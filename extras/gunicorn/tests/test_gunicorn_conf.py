@@ -1,13 +1,13 @@
-"""gunicorn/gunicorn.conf.py without gunicorn or Docker: the settings it derives from the knobs and
-the program's name, what it refuses, and the environ its wrapper gives the app. The stack tests
-(tests/stack/test_gunicorn.py) run it in gunicorn."""
+"""This extra's gunicorn.conf.py (app/etc/gunicorn/) without gunicorn or Docker: the settings it
+derives from the knobs and the program's name, what it refuses, and the environ its wrapper gives
+the app. The stack tests (stack/test_gunicorn.py) run it in gunicorn."""
 
 import runpy
 
 import pytest
 from repo import ROOT
 
-CONF = str(ROOT / "gunicorn" / "gunicorn.conf.py")
+CONF = str(ROOT / "extras" / "gunicorn" / "app" / "etc" / "gunicorn" / "gunicorn.conf.py")
 # What supervisord hands a program: uwsgi/knobs.sh's exports for the default knobs, and its name.
 ENVIRONMENT = {
     "SUPERVISOR_PROCESS_NAME": "gunicorn-blog",
