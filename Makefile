@@ -9,7 +9,7 @@ SHELL := bash
 -include .env
 # Knobs read by scripts (scripts/deploy, scripts/base-image.sh, an extra's) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
-SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR SWARM_STACK UWSGI_TRANSPORT
+SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR UWSGI_TRANSPORT
 BASE_IMAGE ?= debian:trixie-slim
 # The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
 # libpython3.13). `make requirements` pins the image's requirements for this version, whatever
@@ -47,11 +47,14 @@ endif
 
 include $(wildcard extras/*/*.mk)
 export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
-ifneq ($(strip $(OVERLAYS)),)
+# The Compose files of the extras that are on; `make compose-file` writes them into .env for plain
+# `docker compose`.
 space := $(subst ,, )
-COMPOSE_FILE ?= $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
+EXTRAS_COMPOSE_FILE := $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
+ifneq ($(strip $(OVERLAYS)),)
+COMPOSE_FILE ?= $(EXTRAS_COMPOSE_FILE)
 endif
-# Compose reads it from .env by itself; scripts/swarm reads it from the environment.
+# Compose reads it from .env by itself; a script (an extra's) reads it from the environment.
 ifdef COMPOSE_FILE
 export COMPOSE_FILE
 endif
@@ -101,17 +104,25 @@ urls: tools ## Print every app's URL (uwsgi/vassals/*.ini and the extras' apps):
 # SERVER=gunicorn: served by gunicorn instead of a vassal (extras/gunicorn).
 SERVER ?= uwsgi
 .PHONY: new-app
-new-app: ## Scaffold an app: make new-app NAME=blog [SERVER=gunicorn] (app/NAME/, its vassal or gunicorn program, a unit test; never overwrites)
+new-app: ## Scaffold an app: make new-app NAME=blog [SERVER=gunicorn] (app/NAME/, its vassal or gunicorn program with GUNICORN=1, a unit test; never overwrites)
 	@if [ -z "$(NAME)" ]; then echo "make new-app: give the app's name, e.g. make new-app NAME=blog" >&2; exit 2; fi
 	@scripts/new-app --server "$(SERVER)" -- "$(NAME)"
 
-# `make dev`: compose.dev.yaml on top, named explicitly (it is never merged by itself).
-DEV_COMPOSE := $(COMPOSE) -f compose.yaml -f compose.dev.yaml
+# `make dev`: compose.dev.yaml on top of the extras' overlays, named explicitly (it is never merged
+# by itself).
+DEV_COMPOSE := $(COMPOSE) $(addprefix -f ,compose.yaml $(OVERLAYS) compose.dev.yaml)
 
 .PHONY: dev
 dev: build ## Start the stack for development: app/ and uwsgi/vassals/ mounted and live-reloaded, Flask debug, loopback only
 	$(DEV_COMPOSE) up --detach --wait
 	@echo "Dev: http://$$($(DEV_COMPOSE) port nginx 8080)/ serves app/ as you save it; \`make up\` goes back to the image"
+
+.PHONY: compose-file
+compose-file: ## Write COMPOSE_FILE into .env for the extras that are on, so that plain docker compose reads what make reads
+	@touch .env
+	@sed -i '/^COMPOSE_FILE=/d' .env
+	@if [ -n "$(strip $(OVERLAYS))" ]; then echo 'COMPOSE_FILE=$(EXTRAS_COMPOSE_FILE)' >> .env; fi
+	@grep '^COMPOSE_FILE=' .env || echo "No extra with an overlay is on: plain docker compose reads compose.yaml"
 
 .PHONY: down
 down: tools ## Stop and remove the stack's containers (volumes are kept)
@@ -161,17 +172,6 @@ endif
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
 
-# Docker Swarm (docs/swarm.md): compose.yaml and compose.swarm.yaml, merged by Compose and
-# deployed by scripts/swarm as the stack SWARM_STACK (wsgi-stack), nginx on HTTP_PORT of every
-# address. The images are this machine's (no registry needed on a single node).
-.PHONY: swarm-up
-swarm-up: build ## Deploy the stack on Docker Swarm and wait until healthy (a single-node swarm is made if none)
-	scripts/swarm up
-
-.PHONY: swarm-down
-swarm-down: tools ## Remove the Swarm stack (its volumes are kept; the swarm too)
-	scripts/swarm down
-
 # The test stacks start from the images built here (they never build the same source again: each
 # Compose project's build would leave the previous image dangling); an extra's own images are
 # among its TEST_NEEDS.
@@ -191,16 +191,12 @@ test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts'
 	$(PYTEST) -m "not stack and not slow" tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, the Swarm stack, and each extra's own
+lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, and each extra's own
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint app/Dockerfile nginx/Dockerfile
 	$(COMPOSE) -f compose.yaml config --quiet
 	$(DEV_COMPOSE) config --quiet
-	@# What scripts/swarm deploys, both topologies, read by the docker CLI's own stack loader (no
-	@# swarm needed): it rejects what `docker stack deploy` would.
-	scripts/swarm config | docker stack config --compose-file - >/dev/null
-	UWSGI_TRANSPORT=tcp scripts/swarm config | docker stack config --compose-file - >/dev/null
 
 .PHONY: requirements
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in

@@ -10,7 +10,7 @@ set -euo pipefail
 # How nginx reaches the apps, for the extras' hooks and programs (knobs.sh checks it, then unsets it).
 export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 source /etc/uwsgi/knobs.sh
-# Swarm passes the passwords as secrets, files under /run/secrets (compose.swarm.yaml), not in the
+# Swarm passes the passwords as secrets, files under /run/secrets (extras/swarm), not in the
 # environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it here
 # (its trailing newline dropped). Under Compose NAME comes from .env; both set is an error.
 from_file() {

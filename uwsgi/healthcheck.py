@@ -108,7 +108,7 @@ def main():
     if failures:
         return 1
     print("healthy: " + ", ".join(names) + (f"; programs: {', '.join(programs)}" if programs else ""))
-    # Under Swarm (compose.swarm.yaml) no scripts/deploy runs `uwsgi-traffic take` once a new task
+    # Under Swarm (extras/swarm) no scripts/deploy runs `uwsgi-traffic take` once a new task
     # is healthy: its first healthy check does, before Swarm sees it healthy and stops the old task.
     if os.environ.get("APP_TAKE_TRAFFIC_WHEN_HEALTHY") == "1" and not TOOK.exists():
         return subprocess.run(["uwsgi-traffic", "take"], check=False).returncode

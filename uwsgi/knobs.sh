@@ -29,7 +29,7 @@ knob_int UWSGI_BUFFER_SIZE 65535 4096 65535
 knob_int UWSGI_LISTEN 1024 1 65535
 knob_int UWSGI_RELOAD_ON_RSS 0 0 1048576
 knob_int APP_STOP_GRACE_PERIOD 40 1 86400
-# 1 (compose.swarm.yaml): this container takes the traffic at its first healthy check itself
+# 1 (extras/swarm sets it): this container takes the traffic at its first healthy check itself
 # (uwsgi/healthcheck.py), where scripts/deploy would run `uwsgi-traffic take`.
 [[ ${APP_TAKE_TRAFFIC_WHEN_HEALTHY:-0} =~ ^[01]$ ]] ||
   knob_fail "APP_TAKE_TRAFFIC_WHEN_HEALTHY='$APP_TAKE_TRAFFIC_WHEN_HEALTHY' must be 0 or 1"

@@ -4,7 +4,7 @@
 # everything written goes to $PGDATA (the volume), /run/postgresql and /tmp (tmpfs).
 set -euo pipefail
 
-# Swarm passes it as a secret (compose.swarm.yaml): POSTGRES_PASSWORD_FILE names the file.
+# Swarm passes it as a secret (compose.swarm.yaml here): POSTGRES_PASSWORD_FILE names the file.
 if [[ -n ${POSTGRES_PASSWORD_FILE:-} ]]; then
   if [[ -n ${POSTGRES_PASSWORD:-} ]]; then
     echo "postgres: both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set: keep one" >&2

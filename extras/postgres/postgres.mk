@@ -1,5 +1,5 @@
 # PostgreSQL (extras/postgres/README.md): with `db` in COMPOSE_PROFILES (make db-password puts it
-# in .env), `make` adds the overlay that defines the service; scripts/swarm then reads its
+# in .env), `make` adds the overlay that defines the service; extras/swarm's script then reads its
 # compose.swarm.yaml too.
 EXTRA_LINTS += lint-postgres
 TEST_NEEDS += postgres-image
@@ -33,5 +33,5 @@ postgres-image: tools base-image
 lint-postgres: tools ## Check PostgreSQL's Dockerfile and overlay, under Compose and under Swarm
 	$(VENV)/bin/hadolint extras/postgres/Dockerfile
 	$(POSTGRES_COMPOSE) config --quiet
-	UWSGI_TRANSPORT=tcp COMPOSE_PROFILES=db COMPOSE_FILE=compose.yaml:extras/postgres/compose.yaml \
-		scripts/swarm config | docker stack config --compose-file - >/dev/null
+	$(if $(SWARM_CONFIG),UWSGI_TRANSPORT=tcp COMPOSE_PROFILES=db \
+		COMPOSE_FILE=compose.yaml:extras/postgres/compose.yaml $(SWARM_CONFIG))

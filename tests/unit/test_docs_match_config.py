@@ -19,7 +19,7 @@ COMPOSE = "\n".join(
     for path in [
         *ROOT.glob("compose*.yaml"),
         *ROOT.glob("extras/*/compose.yaml"),
-        *ROOT.glob("extras/*/compose.swarm.yaml"),
+        *ROOT.glob("extras/*/compose.swarm*.yaml"),
     ]
     for line in path.read_text().splitlines()
     if not line.lstrip().startswith("#")
@@ -113,10 +113,11 @@ def test_every_default_written_anywhere_is_the_configuration_tables():
 # them once a team has deleted that extra.
 EXTRAS_TARGETS = {
     "bench": {"bench", "wrk", "lint-bench"},
-    "gunicorn": set(),
+    "gunicorn": {"lint-gunicorn"},
     "k8s": {"lint-kubernetes"},
     "postgres": {"db-password", "psql", "postgres-image", "lint-postgres"},
     "supervisor-ui": {"supervisor-ui-url", "lint-supervisor-ui"},
+    "swarm": {"swarm-up", "swarm-down", "lint-swarm"},
     "tls": {"https-url", "cert", "lint-tls"},
 }
 

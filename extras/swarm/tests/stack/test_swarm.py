@@ -1,4 +1,4 @@
-"""`make swarm-up`'s stack (scripts/swarm, compose.swarm.yaml) on a
+"""`make swarm-up`'s stack (this extra's script and compose.swarm.yaml) on a
 single-node swarm. Deployed, probed through 127.0.0.1, updated to a new app image under load (a
 start-first rolling update), a broken image rolled back by Swarm itself, an unhealthy task replaced,
 removed with nothing left behind.
@@ -29,7 +29,7 @@ from test_deploy import VERSION_APP, VERSION_VASSAL, _derived_image
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]
-SWARM = [str(ROOT / "scripts" / "swarm")]
+SWARM = [str(ROOT / "extras" / "swarm" / "swarm")]
 UPDATE_TIMEOUT_S = 120
 # supervisord's web UI and PostgreSQL are extras: where one is present, the stacks run it (its
 # overlay in COMPOSE_FILE, as make sets it), and its password's way from a swarm secret to its
@@ -74,7 +74,7 @@ class SwarmStack:
         self.docker = docker.from_env()
 
     def swarm(self, *args, timeout=300):
-        """scripts/swarm against this stack; the finished process."""
+        """extras/swarm/swarm against this stack; the finished process."""
         return subprocess.run(
             [*SWARM, *args],
             env={**os.environ, **self.env},
@@ -132,7 +132,7 @@ class SwarmStack:
         )
 
     def remove(self):
-        """scripts/swarm down --volumes; nothing of the stack may be left, the anonymous volumes of its
+        """extras/swarm/swarm down --volumes; nothing of the stack may be left, the anonymous volumes of its
         tasks (/tmp, /run/vassals), which carry no stack label, included."""
         volumes = self.task_volumes()
         result = self.swarm("down", "--volumes")
@@ -154,7 +154,11 @@ class SwarmStack:
     def diagnostics(self):
         parts = [docker_cli("stack", "ps", self.name, "--no-trunc", check=False)]
         for service in ("app", "nginx"):
-            parts.append(docker_cli("service", "logs", "--tail", "60", f"{self.name}_{service}", check=False))
+            parts.append(
+                docker_cli(
+                    "service", "logs", "--timestamps", "--tail", "60", f"{self.name}_{service}", check=False
+                )
+            )
         return "\n".join(parts)
 
 
@@ -177,7 +181,7 @@ def stack(swarm):
         started = time.monotonic()
         result = stack.swarm("up")
         assert result.returncode == 0, result.stdout + result.stderr
-        print(f"scripts/swarm up: {time.monotonic() - started:.1f} s to every task healthy")
+        print(f"extras/swarm/swarm up: {time.monotonic() - started:.1f} s to every task healthy")
         yield stack
     except BaseException:
         print(stack.diagnostics())
@@ -220,7 +224,7 @@ def test_swarm_up_serves_every_app_through_127_0_0_1(stack):
 
 
 def test_published_port_binds_every_address(stack):
-    """Swarm has no host_ip: the port is on 0.0.0.0 (docs/swarm.md says so and how to restrict it)."""
+    """Swarm has no host_ip: the port is on 0.0.0.0 (this extra's page says so and how to restrict it)."""
     label = f"com.docker.swarm.service.name={stack.name}_nginx"
     (nginx,) = stack.docker.containers.list(filters={"label": label})
     addresses = {binding["HostIp"] for binding in nginx.attrs["NetworkSettings"]["Ports"]["8080/tcp"]}
@@ -334,6 +338,11 @@ def test_rolling_update_under_load_fails_no_request(stack, images, fault_report)
     ((code, answered),) = status
     stopping = _sigterm_time(old)
     print(f"rolling update: {result.summary()} in {took:.1f} s; the 15 s request: {code}")
+    if result.failures:
+        # When (wall clock, as in the tasks' logs), and what each task logged (uwsgi-traffic's lines).
+        offset = time.time() - time.monotonic()
+        first, last = result.failures[0].started + offset, result.failures[-1].finished + offset
+        print(f"failures from {time.ctime(first)} to {time.ctime(last)}\n{stack.diagnostics()}")
     assert result.failures == []
     assert code == 200
     # It was in flight when Swarm stopped the old task, which then exited cleanly.
