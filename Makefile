@@ -117,6 +117,12 @@ dev: build ## Start the stack for development: app/ and uwsgi/vassals/ mounted a
 	$(DEV_COMPOSE) up --detach --wait
 	@echo "Dev: http://$$($(DEV_COMPOSE) port nginx 8080)/ serves app/ as you save it; \`make up\` goes back to the image"
 
+# `make run NAME=blog ARGS="flask --app blog routes"`: ARGS is split by the shell, quotes apply.
+.PHONY: run
+run: tools ## Run a command as app NAME runs, in a container of its own: make run NAME=blog ARGS="…"
+	$(if $(and $(NAME),$(ARGS)),,@echo 'make run: give the app and the command, e.g. make run NAME=main ARGS="python -m main"' >&2; exit 2)
+	@scripts/run $(NAME) $(ARGS)
+
 .PHONY: compose-file
 compose-file: ## Write COMPOSE_FILE into .env for the extras that are on, so that plain docker compose reads what make reads
 	@touch .env
@@ -141,11 +147,10 @@ status: tools ## Show supervisord's programs inside the app container
 	$(COMPOSE) exec app supervisorctl status
 
 # `make supervisorctl ARGS="restart uwsgi-emperor"`: any supervisorctl command, through the container's
-# own unix socket (no web UI needed).
-ARGS ?= status
+# own unix socket (no web UI needed); `status` without ARGS.
 .PHONY: supervisorctl
 supervisorctl: tools ## Run supervisorctl in the app container: make supervisorctl ARGS="tail uwsgi-emperor"
-	$(COMPOSE) exec app supervisorctl $(ARGS)
+	$(COMPOSE) exec app supervisorctl $(or $(ARGS),status)
 
 # `make top TOP_ARGS=--once` prints the table once (uwsgi-top --help).
 TOP_ARGS ?=

@@ -7,21 +7,8 @@
 # uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
-# How nginx reaches the apps, for the extras' hooks and programs (knobs.sh checks it, then unsets it).
-export APP_TRANSPORT=${UWSGI_TRANSPORT:-unix}
+# The knobs, checked and handed on as the vassals read them (also app/run.sh's environment).
 source /etc/uwsgi/knobs.sh
-# Swarm passes the passwords as secrets, files under /run/secrets (extras/swarm), not in the
-# environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it here
-# (its trailing newline dropped). Under Compose NAME comes from .env; both set is an error.
-from_file() {
-  local name=$1 file_knob=${1}_FILE
-  [[ -n ${!file_knob:-} ]] || return 0
-  [[ -z ${!name:-} ]] || knob_fail "both $name and $file_knob are set: keep one"
-  [[ -r ${!file_knob} ]] || knob_fail "$file_knob: cannot read ${!file_knob} (a swarm secret not mounted?)"
-  export "$name=$(<"${!file_knob}")"
-  unset "$file_knob"
-}
-from_file DATABASE_URL
 # Under `make dev` the emperor watches the mounted uwsgi/vassals/ itself (VASSALS_DIR).
 vassals=${VASSALS_DIR:-/run/vassals}
 if [[ -z ${VASSALS_DIR:-} ]]; then

@@ -1,4 +1,4 @@
-# Sourced by app/entrypoint.sh. Checks the uWSGI knobs (.env, passed on by compose.yaml), fills in
+# Sourced by app/entrypoint.sh and app/run.sh (`make run`). Checks the uWSGI knobs (.env, passed on by compose.yaml), fills in
 # their defaults, and hands them to the ini files as VASSAL_*, EMPEROR_* and ROUTER_* variables,
 # which uWSGI expands as $(NAME). Never as UWSGI_*: uWSGI takes every UWSGI_* variable for an
 # option of its own, and `strict` refuses the unknown ones (UWSGI_TRANSPORT). A bad value stops the
@@ -18,9 +18,24 @@ knob_int() {
   printf -v "$name" '%d' "$((10#$value))"
 }
 
+# Swarm passes the passwords as secrets, files under /run/secrets (extras/swarm), not in the
+# environment that `docker inspect` shows: NAME_FILE names the file, and NAME is read from it (its
+# trailing newline dropped). Under Compose NAME comes from .env; both set is an error.
+from_file() {
+  local name=$1 file_knob=${1}_FILE
+  [[ -n ${!file_knob:-} ]] || return 0
+  [[ -z ${!name:-} ]] || knob_fail "both $name and $file_knob are set: keep one"
+  [[ -r ${!file_knob} ]] || knob_fail "$file_knob: cannot read ${!file_knob} (a swarm secret not mounted?)"
+  export "$name=$(<"${!file_knob}")"
+  unset "$file_knob"
+}
+from_file DATABASE_URL
+
 UWSGI_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 [[ $UWSGI_TRANSPORT =~ ^(unix|tcp|http)$ ]] ||
   knob_fail "UWSGI_TRANSPORT='$UWSGI_TRANSPORT' must be unix, tcp or http"
+# How nginx reaches the apps, for the extras' hooks and programs (UWSGI_TRANSPORT is unset below).
+export APP_TRANSPORT=$UWSGI_TRANSPORT
 knob_int UWSGI_PROCESSES 2 1 256
 knob_int UWSGI_THREADS 1 1 256
 knob_int UWSGI_HARAKIRI 20 1 3600
