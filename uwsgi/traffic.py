@@ -1,14 +1,14 @@
 #!/opt/venv/bin/python
 """Which app container nginx talks to: one slot per container on the shared volume, one symlink.
 
-Every app container serves its vassals' sockets and pidfiles, and the main app's static files, in a
+Every app container serves its vassals' sockets and pidfiles, and the apps' static files, in a
 slot of its own, /run/uwsgi/HOSTNAME/ (uwsgi/vassal-defaults.ini: `%h`). nginx reaches them through
 /run/uwsgi/current, a relative symlink to one slot. Re-pointing it is a rename, which is atomic:
 every connection opened afterwards reaches the new slot, the ones already open finish on the old
 one, and the old container's exit (uWSGI's `vacuum`) removes only files in its own slot.
 
   uwsgi-traffic prepare   entrypoint: lock this container's slot (fd 9, see below), empty the
-                          slot, copy the static files into it,
+                          slot, copy the apps' static files into it,
                           and take the traffic (pruning dead slots) unless another container is
                           serving it (a deploy)
   uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy; or
@@ -30,7 +30,9 @@ from pathlib import Path
 SOCKETS = Path("/run/uwsgi")
 CURRENT = SOCKETS / "current"
 SLOT = SOCKETS / socket.gethostname()
-STATIC = Path("/srv/app/main/static")
+# Each app's static files, app/NAME/static/: main's to the slot's static/ (nginx: /static/), the
+# others' to apps/NAME/static/ (nginx: /apps/NAME/static/, nginx/routes.conf).
+APPS = Path("/srv/app")
 VASSALS = Path("/run/vassals")
 DRAIN_TIMEOUT_S = 10
 # A slot is alive while its container runs: app/entrypoint.sh opens /run/uwsgi/.HOSTNAME.lock as fd 9
@@ -86,7 +88,9 @@ def prepare():
     # setgid: sockets, pidfiles and static files inherit the group nginx's worker is in (app/Dockerfile).
     os.chown(SLOT, -1, grp.getgrnam("sockets").gr_gid)
     SLOT.chmod(0o2750)
-    shutil.copytree(STATIC, SLOT / "static")
+    for static in sorted(APPS.glob("*/static")):
+        name = static.parent.name
+        shutil.copytree(static, SLOT / "static" if name == "main" else SLOT / "apps" / name / "static")
     current = CURRENT.resolve()
     if current != SLOT and is_serving(current):
         print(f"uwsgi-traffic: {current.name} is serving; {SLOT.name} stands by until `take`")

@@ -1,7 +1,8 @@
 """Apps of your own, in a second stack built from a copy of the repo (its own Compose project and
 image tag, removed after this module): an app scaffolded by `make new-app` is served at
-/apps/NAME/, and two apps that pin conflicting versions of one package run side by side, each in
-its own virtualenv (app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain."""
+/apps/NAME/ and its static files by nginx at /apps/NAME/static/, and two apps that pin
+conflicting versions of one package run side by side, each in its own virtualenv
+(app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain."""
 
 import contextlib
 import shutil
@@ -18,6 +19,8 @@ from stack_fixtures import _stacks
 TESTAPPS = Path(__file__).parent / "testapps"
 # Each pins `six` in its own app/NAME/requirements.txt: 1.16.0 and 1.17.0.
 PINNED = {"pins-old": "1.16.0", "pins-new": "1.17.0"}
+# The scaffolded blog's stylesheet, app/blog/static/blog.css.
+BLOG_CSS = b"body { color: #123456; }\n"
 # Machine-local state the copy does without.
 NOT_COPIED = shutil.ignore_patterns(".git", ".tools", ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 
@@ -40,6 +43,8 @@ def own_apps(tmp_path_factory):
     root = tmp_path_factory.mktemp("repo") / "wsgi-stack"
     shutil.copytree(ROOT, root, ignore=NOT_COPIED, symlinks=True)
     _new_app(root, "blog")
+    (root / "app" / "blog" / "static").mkdir()
+    (root / "app" / "blog" / "static" / "blog.css").write_bytes(BLOG_CSS)
     for name in PINNED:
         _new_app(root, name)
         shutil.copy(TESTAPPS / "pinned.py", root / "app" / name / "__init__.py")
@@ -74,6 +79,20 @@ def test_an_app_made_by_make_new_app_is_served(own_apps):
     assert response.json() == {"app": "blog", "mounted_at": "/apps/blog/"}
     assert response.headers["X-Vassal"].startswith("blog/")
     assert _get(own_apps, "/apps/blog/nope").status_code == 404
+
+
+def test_an_apps_static_files_are_served_by_nginx(own_apps):
+    response = _get(own_apps, "/apps/blog/static/blog.css")
+    assert response.status_code == 200
+    assert response.content == BLOG_CSS
+    assert response.headers["Content-Type"] == "text/css"
+    assert response.headers["Cache-Control"] == "max-age=3600"
+    # nginx answered: the app never saw the request (it would have added X-Vassal).
+    assert "X-Vassal" not in response.headers
+    # A file that is not there is the app's to answer (Flask's own static route: 404).
+    missing = _get(own_apps, "/apps/blog/static/missing.css")
+    assert missing.status_code == 404
+    assert missing.headers["X-Vassal"].startswith("blog/")
 
 
 def test_apps_pinning_conflicting_versions_run_side_by_side(own_apps):

@@ -1,4 +1,5 @@
-"""Behaviour 2: nginx serves the main app's static files itself, also while the app is down."""
+"""nginx serves the main app's static files itself, also while the app is down; an app without
+static files gets its /static/ paths itself."""
 
 from harness import ROOT
 
@@ -24,3 +25,9 @@ def test_static_file_is_served_while_the_main_vassal_is_stopped(stack, http):
     finally:
         stack.exec("app", "cp", "/tmp/main.ini", "/run/vassals/main.ini")
     http.wait_for_status("/", 200, timeout=20)
+
+
+def test_an_app_without_static_files_answers_its_static_paths_itself(http):
+    response = http.get("/apps/api/static/style.css")
+    assert response.status_code == 404
+    assert response.headers["X-Vassal"].startswith("api/")
