@@ -47,8 +47,11 @@ endif
 
 include $(wildcard extras/*/*.mk)
 export $(filter $(SCRIPT_KNOBS),$(.VARIABLES))
-# The Compose files of the extras that are on; `make compose-file` writes them into .env for plain
-# `docker compose`.
+# Your own overlay last, where plain `docker compose` reads it too (e.g. an app's secrets:
+# docs/apps.md, "Settings").
+OVERLAYS += $(wildcard compose.override.yaml)
+# The Compose files of the extras that are on and yours; `make compose-file` writes them into .env
+# for plain `docker compose`.
 space := $(subst ,, )
 EXTRAS_COMPOSE_FILE := $(subst $(space),:,compose.yaml $(strip $(OVERLAYS)))
 ifneq ($(strip $(OVERLAYS)),)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the knobs (uwsgi/knobs.sh), fills the emperor's vassal directory (a tmpfs, empty at every
 # start: compose.yaml) with the vassal files shipped in the image, gives each vassal its data
-# directory on the persistent volume (/srv/data/NAME), runs the extras' start-up hooks, prepares
+# directory on the persistent volume (/srv/data/NAME) and its settings, runs the extras' start-up hooks, prepares
 # this container's slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals
 # added, touched or removed at runtime last until the container restarts; the image's
 # uwsgi/vassals/ is what every start serves.
@@ -19,6 +19,17 @@ for ini in "$vassals"/*.ini; do
   name=$(basename "$ini" .ini)
   install -d -m 0700 "/srv/data/$name"
 done
+# Each app's own settings (app/settings.sh), resolved into $SETTINGS_DIR/NAME.env for its vassal
+# or gunicorn program (APP_SETTINGS_DIR); then gone from the environment every app inherits.
+source /usr/local/lib/app-settings.sh
+settings_check_overrides
+install -d -m 0700 "$APP_SETTINGS_DIR"
+for dir in /srv/app/*/; do
+  name=$(basename "$dir")
+  install -m 0600 /dev/null "$APP_SETTINGS_DIR/$name.env"
+  app_settings "$name" >"$APP_SETTINGS_DIR/$name.env"
+done
+settings_unset_overrides
 # The extras' start-up hooks (extras/NAME/app/etc/entrypoint.d/*.sh, laid into the image), once the
 # vassal files are in place, sourced so they can use knob_fail and from_file and export what
 # supervisord needs. Each may put a supervisord section in /tmp/supervisor.d/ (made by knobs.sh) or

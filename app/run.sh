@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run NAME=blog ARGS="…"` (scripts/run): a one-off command for app NAME, in a container of
 # its own, with the environment its vassal has: the knobs as uwsgi/knobs.sh hands them on,
-# DATABASE_URL (or its _FILE), VASSAL_NAME and DATA_DIR (uwsgi/vassal-defaults.ini). Also its
+# DATABASE_URL (or its _FILE), its own settings (app/settings.sh), VASSAL_NAME and DATA_DIR
+# (uwsgi/vassal-defaults.ini). Also its
 # virtualenv's bin/ first on PATH (an app's own, /opt/venvs/NAME, or the shared one) and /srv/app
 # on PYTHONPATH, as the vassal's pythonpath; in /srv/app, as the user app. Exits with the
 # command's code.
@@ -19,6 +20,14 @@ shift
 }
 # Its line about the knobs goes to stderr: stdout is the command's.
 source /etc/uwsgi/knobs.sh >&2
+# The app's own settings (app/settings.sh), and no other app's.
+source /usr/local/lib/app-settings.sh
+settings_check_overrides
+settings=$(app_settings "$name")
+settings_unset_overrides
+while IFS= read -r setting; do
+  [[ -z $setting ]] || export "${setting?}"
+done <<<"$settings"
 export VASSAL_NAME=$name DATA_DIR=/srv/data/$name
 install -d -m 0700 "$DATA_DIR"
 VIRTUAL_ENV=/opt/venv

@@ -258,11 +258,13 @@ class Stack:
 
     def run(self, *command, env=None, timeout=120):
         """Run a host command against this project (Compose reads its project and files from the
-        environment, as `make` and scripts/deploy call it); return the finished process."""
+        environment, as `make` and scripts/deploy call it), with its knobs; return the finished
+        process."""
         env = {
             **os.environ,
             "COMPOSE_PROJECT_NAME": self.project,
             "COMPOSE_FILE": os.pathsep.join(str(path) for path in self.files),
+            **self.env,
             **(env or {}),
         }
         return subprocess.run(

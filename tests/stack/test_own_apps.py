@@ -2,9 +2,11 @@
 image tag, removed after this module): an app scaffolded by `make new-app` is served at
 /apps/NAME/ and its static files by nginx at /apps/NAME/static/, and two apps that pin
 conflicting versions of one package run side by side, each in its own virtualenv
-(app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain."""
+(app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain, each with its own
+settings (app/NAME/app.env, NAME__KEY overrides in .env, a secret from a file)."""
 
 import contextlib
+import json
 import shutil
 import subprocess
 import uuid
@@ -21,6 +23,32 @@ TESTAPPS = Path(__file__).parent / "testapps"
 PINNED = {"pins-old": "1.16.0", "pins-new": "1.17.0"}
 # The scaffolded blog's stylesheet, app/blog/static/blog.css.
 BLOG_CSS = b"body { color: #123456; }\n"
+# The two pinned apps' settings: one key, two values; a value taken literally, with what uWSGI's
+# config and a shell would expand.
+APP_ENV = {
+    "pins-old": "# Committed, not secret.\n\nGREETING=hello from pins-old\n"
+    'LITERAL=it\'s $(HOME) %(app) "$x" # kept\n',
+    "pins-new": "GREETING=hello from pins-new\nCOLOUR=blue\n",
+}
+# The copy's .env: an override of pins-new's COLOUR (its name in capitals, '-' as '_'), and a secret
+# for pins-old, read from a file that a Compose overlay mounts (trailing newline dropped).
+DOTENV = "PINS_NEW__COLOUR=green\npins_old__TOKEN_FILE=/run/secrets/pins_old_token\n"
+SECRET_OVERLAY = """services:
+  app:
+    secrets: [pins_old_token]
+secrets:
+  pins_old_token:
+    file: ./pins-old-token.txt
+"""
+SETTINGS = {
+    "pins-old": {
+        "GREETING": "hello from pins-old",
+        "LITERAL": 'it\'s $(HOME) %(app) "$x" # kept',
+        "COLOUR": None,
+        "TOKEN": "s3cret",
+    },
+    "pins-new": {"GREETING": "hello from pins-new", "LITERAL": None, "COLOUR": "green", "TOKEN": None},
+}
 # Machine-local state the copy does without.
 NOT_COPIED = shutil.ignore_patterns(".git", ".tools", ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 
@@ -42,6 +70,8 @@ def own_apps(tmp_path_factory):
     their code and pins); yields the Stack."""
     root = tmp_path_factory.mktemp("repo") / "wsgi-stack"
     shutil.copytree(ROOT, root, ignore=NOT_COPIED, symlinks=True)
+    # This checkout's tools, so that `make run` in the copy installs nothing.
+    (root / ".tools").symlink_to(ROOT / ".tools")
     _new_app(root, "blog")
     (root / "app" / "blog" / "static").mkdir()
     (root / "app" / "blog" / "static" / "blog.css").write_bytes(BLOG_CSS)
@@ -50,9 +80,13 @@ def own_apps(tmp_path_factory):
         shutil.copy(TESTAPPS / "pinned.py", root / "app" / name / "__init__.py")
         for pins in ("requirements.in", "requirements.txt"):
             shutil.copy(TESTAPPS / name / pins, root / "app" / name / pins)
+        (root / "app" / name / "app.env").write_text(APP_ENV[name])
+    (root / ".env").write_text(DOTENV)
+    (root / "compose.secret.yaml").write_text(SECRET_OVERLAY)
+    (root / "pins-old-token.txt").write_text("s3cret\n")
     project = f"wsgi-stack-apps-{uuid.uuid4().hex[:8]}"
     # Its own image tag: the images of `make up` and of the main test stack stay as they are.
-    stack = Stack(project, env={"IMAGE_TAG": project}, root=root)
+    stack = Stack(project, overrides=["compose.secret.yaml"], env={"IMAGE_TAG": project}, root=root)
     _stacks.append(stack)
     images = []
     try:
@@ -67,6 +101,12 @@ def own_apps(tmp_path_factory):
                 stack.docker.images.remove(image)
         leftovers = stack.leftovers()
         assert not leftovers, f"down left these behind: {leftovers}"
+
+
+_PRINT_SETTINGS = (
+    "import json, os; "
+    f"print(json.dumps({{key: os.environ.get(key) for key in {json.dumps(list(SETTINGS['pins-new']))}}}))"
+)
 
 
 def _get(stack, path):
@@ -99,7 +139,25 @@ def test_apps_pinning_conflicting_versions_run_side_by_side(own_apps):
     for name, version in PINNED.items():
         response = _get(own_apps, f"/apps/{name}/")
         assert response.status_code == 200, name
-        assert response.json() == {"six": version, "prefix": f"/opt/venvs/{name}", "sees_flask": False}
+        report = response.json()
+        assert (report["six"], report["prefix"], report["sees_flask"]) == (
+            version,
+            f"/opt/venvs/{name}",
+            False,
+        )
+
+
+def test_each_app_sees_its_own_settings_and_no_other_apps(own_apps):
+    for name, settings in SETTINGS.items():
+        report = _get(own_apps, f"/apps/{name}/").json()
+        assert report["settings"] == settings, name
+        assert report["overrides"] == [], name
+    # make run gets the same, and no other app's.
+    result = own_apps.run(
+        "make", "--no-print-directory", "run", "NAME=pins-new", f"ARGS=python -c '{_PRINT_SETTINGS}'"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == SETTINGS["pins-new"]
 
 
 def test_only_apps_with_their_own_pins_get_a_virtualenv(own_apps):

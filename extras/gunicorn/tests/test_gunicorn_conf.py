@@ -19,6 +19,8 @@ ENVIRONMENT = {
     "VASSAL_RELOAD_MERCY": "25",
     "VASSAL_MAX_WORKER_LIFETIME": "3600",
     "VASSAL_MAX_WORKER_LIFETIME_DELTA": "600",
+    # Where app/entrypoint.sh writes each app's settings (app/settings.sh); none for blog here.
+    "APP_SETTINGS_DIR": "/nonexistent",
 }
 
 
@@ -39,6 +41,17 @@ def test_the_app_is_named_after_its_program_and_follows_the_knobs(monkeypatch):
     assert conf["accesslog"] is None
     assert conf["control_socket"] == "/run/vassals/blog.ctl"
     assert conf["secure_scheme_headers"] == {"X-FORWARDED-PROTO": "https"}
+
+
+def test_the_apps_own_settings_come_first_verbatim(monkeypatch, tmp_path):
+    (tmp_path / "blog.env").write_text("GREETING=hi = $(HOME)\nTOKEN=s3cret\n")
+    conf = load(monkeypatch, APP_SETTINGS_DIR=str(tmp_path))
+    assert conf["raw_env"] == [
+        "GREETING=hi = $(HOME)",
+        "TOKEN=s3cret",
+        "VASSAL_NAME=blog",
+        "DATA_DIR=/srv/data/blog",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,19 @@ MAX_WORKER_LIFETIME = int(os.environ["VASSAL_MAX_WORKER_LIFETIME"])
 MAX_WORKER_LIFETIME_DELTA = int(os.environ["VASSAL_MAX_WORKER_LIFETIME_DELTA"])
 
 chdir = "/srv/app"
-raw_env = [f"VASSAL_NAME={APP}", f"DATA_DIR=/srv/data/{APP}"]
+
+
+# The app's own settings (app/settings.sh resolves app/NAME/app.env and its overrides at start),
+# then VASSAL_NAME and DATA_DIR, which the stack sets and a setting cannot change.
+def _settings():
+    try:
+        with open(f"{os.environ['APP_SETTINGS_DIR']}/{APP}.env", encoding="utf-8") as settings:
+            return settings.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+raw_env = [*_settings(), f"VASSAL_NAME={APP}", f"DATA_DIR=/srv/data/{APP}"]
 proc_name = PROGRAM
 # nginx logs every request already; gunicorn logs errors and its workers' lifecycle, to stderr,
 # which supervisord passes to the container's log.
