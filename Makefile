@@ -11,10 +11,18 @@ SHELL := bash
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
 SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR UWSGI_TRANSPORT
 BASE_IMAGE ?= debian:trixie-slim
-# The Python of the app image: Debian trixie's python3 (BASE_IMAGE; the Dockerfile installs its
-# libpython3.13). `make requirements` pins the image's requirements for this version, whatever
-# Python the host runs; a stack test checks that the built image runs it.
-APP_PYTHON_VERSION := 3.13
+# The app image's Python: the python3 of the Debian release that ships it (X.Y:RELEASE), whose
+# image the app image starts from (APP_BASE_IMAGE; BASE_IMAGE when it is that release already).
+# `make requirements` pins for it too, whatever Python the host runs. A suite the mirror serves
+# may be added; the build checks that its python3 is X.Y.
+PYTHON_VERSION ?= 3.13
+PYTHON_RELEASES := 3.11:bookworm 3.13:trixie
+PYTHON_RELEASE := $(patsubst $(PYTHON_VERSION):%,%,$(filter $(PYTHON_VERSION):%,$(PYTHON_RELEASES)))
+ifeq ($(PYTHON_RELEASE),)
+$(error PYTHON_VERSION=$(PYTHON_VERSION) is not one Debian ships here; supported: $(PYTHON_RELEASES) (docs/apps.md, "Python"))
+endif
+APP_BASE_IMAGE ?= $(if $(findstring :$(PYTHON_RELEASE)-,$(BASE_IMAGE)),$(BASE_IMAGE),debian:$(PYTHON_RELEASE)-slim)
+export PYTHON_VERSION APP_BASE_IMAGE
 PYTEST_ARGS ?=
 VENV := .tools/venv
 COMPOSE := scripts/compose
@@ -80,8 +88,8 @@ $(VENV)/.installed: tests/requirements.txt
 tools: $(VENV)/.installed $(if $(HOST_EXTRA_CAS),.tools/extra-ca.pem) ## Install the host-side tools (.tools/venv: Compose v2, pytest, linters)
 
 .PHONY: base-image
-base-image: ## Make sure $BASE_IMAGE exists: pull it, or build it from Debian's archive
-	scripts/base-image.sh $(BASE_IMAGE)
+base-image: ## Make sure $BASE_IMAGE and $APP_BASE_IMAGE exist: pull them, or build them from Debian's archive
+	for image in $(sort $(BASE_IMAGE) $(APP_BASE_IMAGE)); do scripts/base-image.sh $$image; done
 
 .PHONY: build
 build: tools base-image ## Build the app and nginx images
@@ -210,7 +218,7 @@ lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, an
 requirements: tools ## Re-pin every requirements.txt (versions and hashes) from its requirements.in
 	@# What runs in an image (the shared venv, each app's own, an extra's image) is pinned for the
 	@# image's Python and platform; the host-side tools for the host's python3 (scripts/pin).
-	for pins in $(IMAGE_PINS); do scripts/pin --image $(APP_PYTHON_VERSION) $$pins.in $$pins.txt; done
+	for pins in $(IMAGE_PINS); do scripts/pin --image $(PYTHON_VERSION) $$pins.in $$pins.txt; done
 	for pins in $(HOST_PINS); do scripts/pin $$pins.in $$pins.txt; done
 
 .PHONY: clean

@@ -1,4 +1,4 @@
-"""What the app image holds: the Python its pins were made for (Makefile: APP_PYTHON_VERSION), a
+"""What the app image holds: the Python its pins were made for (Makefile: PYTHON_VERSION), a
 virtualenv per app with its own pins; and `make urls`, which `make up` ends with."""
 
 import re
@@ -6,8 +6,8 @@ import re
 import requests
 from harness import ROOT
 
-APP_PYTHON_VERSION = re.search(
-    r"^APP_PYTHON_VERSION := (\S+)", (ROOT / "Makefile").read_text(), flags=re.MULTILINE
+PYTHON_VERSION = re.search(
+    r"^PYTHON_VERSION \?= (\S+)", (ROOT / "Makefile").read_text(), flags=re.MULTILINE
 ).group(1)
 PRINT_VERSION = "import sys; print('%d.%d' % sys.version_info[:2])"
 
@@ -15,7 +15,7 @@ PRINT_VERSION = "import sys; print('%d.%d' % sys.version_info[:2])"
 def test_app_image_runs_the_python_its_requirements_are_pinned_for(stack):
     # The system python3 and the virtualenv the vassals run in (uwsgi links the same libpython).
     for python in ("python3", "/opt/venv/bin/python"):
-        assert stack.exec("app", python, "-c", PRINT_VERSION).strip() == APP_PYTHON_VERSION, python
+        assert stack.exec("app", python, "-c", PRINT_VERSION).strip() == PYTHON_VERSION, python
 
 
 def test_each_app_with_its_own_pins_has_a_virtualenv_and_no_other(stack):

@@ -3,7 +3,9 @@ image tag, removed after this module): an app scaffolded by `make new-app` is se
 /apps/NAME/ and its static files by nginx at /apps/NAME/static/, and two apps that pin
 conflicting versions of one package run side by side, each in its own virtualenv
 (app/NAME/requirements.txt -> /opt/venvs/NAME), their vassal files plain, each with its own
-settings (app/NAME/app.env, NAME__KEY overrides in .env, a secret from a file)."""
+settings (app/NAME/app.env, NAME__KEY overrides in .env, a secret from a file); an app whose
+dependency is built from source against Debian packages (app/NAME/apt-build.txt) and needs another
+at run time (app/NAME/apt.txt), and a package apt cannot find stops the build naming its file."""
 
 import contextlib
 import json
@@ -81,6 +83,10 @@ def own_apps(tmp_path_factory):
         for pins in ("requirements.in", "requirements.txt"):
             shutil.copy(TESTAPPS / name / pins, root / "app" / name / pins)
         (root / "app" / name / "app.env").write_text(APP_ENV[name])
+    _new_app(root, "pg")
+    for name in ("requirements.in", "requirements.txt", "apt-build.txt", "apt.txt"):
+        shutil.copy(TESTAPPS / "pg" / name, root / "app" / "pg" / name)
+    shutil.copy(TESTAPPS / "pg" / "app.py", root / "app" / "pg" / "__init__.py")
     (root / ".env").write_text(DOTENV)
     (root / "compose.secret.yaml").write_text(SECRET_OVERLAY)
     (root / "pins-old-token.txt").write_text("s3cret\n")
@@ -160,11 +166,34 @@ def test_each_app_sees_its_own_settings_and_no_other_apps(own_apps):
     assert json.loads(result.stdout.splitlines()[-1]) == SETTINGS["pins-new"]
 
 
+def test_an_app_gets_the_debian_packages_it_lists_to_build_and_to_run(own_apps):
+    report = _get(own_apps, "/apps/pg/").json()
+    assert report["psycopg2"] == "2.9.10"
+    # libpq 17 (trixie's), as psycopg2 was compiled against and links at run time.
+    assert report["libpq"] // 10000 == 17, report
+    # apt-build.txt stays in the build stage: no headers, no pg_config in the image.
+    code, _ = own_apps.try_exec("app", "test", "-e", "/usr/bin/pg_config")
+    assert code == 1
+
+
+def test_a_package_apt_cannot_find_stops_the_build_naming_its_file(own_apps):
+    listed = own_apps.root / "app" / "pg" / "apt.txt"
+    original = listed.read_text()
+    listed.write_text(original + "no-such-package-here\n")
+    try:
+        result = own_apps.compose("build", "app", check=False, timeout=300)
+    finally:
+        listed.write_text(original)
+    assert result.returncode != 0
+    assert "apt cannot find" in result.stderr + result.stdout
+    assert "no-such-package-here (app/pg/apt.txt)" in result.stderr + result.stdout
+
+
 def test_only_apps_with_their_own_pins_get_a_virtualenv(own_apps):
     venvs = own_apps.exec("app", "ls", "/opt/venvs").split()
-    assert sorted(venvs) == sorted(PINNED)
+    assert sorted(venvs) == sorted([*PINNED, "pg"])
     # The uwsgi binary (and supervisor) stay in the shared virtualenv.
-    for name in PINNED:
+    for name in [*PINNED, "pg"]:
         code, _ = own_apps.try_exec("app", "test", "-e", f"/opt/venvs/{name}/bin/uwsgi")
         assert code == 1, name
     # The shipped apps and the scaffolded one still share /opt/venv with its Flask.

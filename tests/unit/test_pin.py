@@ -1,5 +1,5 @@
 """scripts/pin, the resolver `make requirements` runs: what goes into an image is pinned for the
-image's Python (the Makefile's APP_PYTHON_VERSION) and platform, never for the host's Python."""
+image's Python (the Makefile's PYTHON_VERSION) and platform, never for the host's Python."""
 
 import re
 import subprocess
