@@ -99,10 +99,11 @@ build: tools base-image ## Build the app and nginx images
 	docker image prune --force --filter "label=com.docker.compose.project=$$($(COMPOSE) config | sed -n 's/^name: //p')"
 
 .PHONY: up
-up: build ## Start the stack, wait until it is healthy, print its URLs
-	$(COMPOSE) up --detach --wait
+up: build ## Start the stack, wait until it is healthy, print its URLs; fails naming any app that does not answer
+	$(COMPOSE) up --detach --wait || { scripts/broken-apps; exit 1; }
 	@$(MAKE) --no-print-directory urls
 	@$(if $(UP_NOTES),$(MAKE) --no-print-directory $(UP_NOTES))
+	@scripts/broken-apps
 
 .PHONY: urls
 urls: tools ## Print every app's URL (uwsgi/vassals/*.ini and the extras' apps): main at /, the others at /apps/NAME/

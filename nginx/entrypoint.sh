@@ -89,8 +89,10 @@ envsubst '${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_READ_TIMEOUT}' <"$templates/limi
 cp "/etc/nginx/transport/$UWSGI_TRANSPORT.conf" "$out/vassal.conf"
 if [[ $UWSGI_TRANSPORT == tcp ]]; then
   cp /etc/nginx/transport/app-check-router.conf "$out/app-check.conf"
+  cp /etc/nginx/transport/app-stopped-router.conf "$out/app-stopped.conf"
 else
   cp /etc/nginx/transport/app-check-pidfile.conf "$out/app-check.conf"
+  cp /etc/nginx/transport/app-stopped-pidfile.conf "$out/app-stopped.conf"
 fi
 {
   echo "# Rendered from TRUSTED_PROXIES by nginx/entrypoint.sh: X-Forwarded-For is believed from these."

@@ -1,7 +1,9 @@
 """The tcp transport's router (uwsgi/router.ini): which unix socket a request goes to.
 
 address() runs in uWSGI's fastrouter for every request, with the key nginx sent (the app's name).
-not_found() is the WSGI app behind the router's own socket: the answer for an app that is not running.
+not_found() is the WSGI app behind the router's own socket: the answer for an app that is not running,
+503 naming it when this container runs it (NAME.app in its slot, uwsgi/healthcheck.py: a broken
+app), else 404.
 """
 
 import os
@@ -26,6 +28,10 @@ def address(key):
 
 
 def not_found(environ, start_response):
-    body = b"Not Found\n"
-    start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
-    return [body]
+    name = environ.get("UWSGI_FASTROUTER_KEY", "")
+    if APP_NAME.fullmatch(name.encode()) and os.path.exists(f"{SLOT}{name}.app"):
+        status, body = "503 Service Unavailable", f"{name} is not running: the app container's log says why\n"
+    else:
+        status, body = "404 Not Found", "Not Found\n"
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body.encode()]

@@ -165,8 +165,9 @@ class Load:
 
 
 def not_200_is_a_failure(result):
-    """The load driver counts 5xx and dropped connections; nginx answers 404 for a vassal whose
-    pidfile is gone (a stopped emperor's, a stopping container's), which is a failed request too."""
+    """The load driver counts 5xx and dropped connections; nginx answers 404 for an app whose
+    pidfile is gone (a stopped emperor's, a stopping container's) when the serving slot does not
+    mark it as its own, which is a failed request too."""
     return LoadResult(
         [
             o if o.status == 200 else dataclasses.replace(o, error=o.error or f"status {o.status}")

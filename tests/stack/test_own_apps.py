@@ -7,18 +7,13 @@ settings (app/NAME/app.env, NAME__KEY overrides in .env, a secret from a file); 
 dependency is built from source against Debian packages (app/NAME/apt-build.txt) and needs another
 at run time (app/NAME/apt.txt), and a package apt cannot find stops the build naming its file."""
 
-import contextlib
 import json
 import shutil
-import subprocess
-import uuid
 from pathlib import Path
 
-import docker
 import pytest
 import requests
-from harness import ROOT, Stack
-from stack_fixtures import _stacks
+from copies import copy_stack, new_app, repo_copy
 
 TESTAPPS = Path(__file__).parent / "testapps"
 # Each pins `six` in its own app/NAME/requirements.txt: 1.16.0 and 1.17.0.
@@ -51,62 +46,31 @@ SETTINGS = {
     },
     "pins-new": {"GREETING": "hello from pins-new", "LITERAL": None, "COLOUR": "green", "TOKEN": None},
 }
-# Machine-local state the copy does without.
-NOT_COPIED = shutil.ignore_patterns(".git", ".tools", ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
-
-
-def _new_app(root, name):
-    """`make new-app NAME=name` in the copy, as a user runs it."""
-    subprocess.run(
-        ["make", "--no-print-directory", "new-app", f"NAME={name}"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture(scope="module")
 def own_apps(tmp_path_factory):
     """The copy's stack, with `blog` scaffolded and the two pinned apps (scaffolded, then given
     their code and pins); yields the Stack."""
-    root = tmp_path_factory.mktemp("repo") / "wsgi-stack"
-    shutil.copytree(ROOT, root, ignore=NOT_COPIED, symlinks=True)
-    # This checkout's tools, so that `make run` in the copy installs nothing.
-    (root / ".tools").symlink_to(ROOT / ".tools")
-    _new_app(root, "blog")
+    root = repo_copy(tmp_path_factory)
+    new_app(root, "blog")
     (root / "app" / "blog" / "static").mkdir()
     (root / "app" / "blog" / "static" / "blog.css").write_bytes(BLOG_CSS)
     for name in PINNED:
-        _new_app(root, name)
+        new_app(root, name)
         shutil.copy(TESTAPPS / "pinned.py", root / "app" / name / "__init__.py")
         for pins in ("requirements.in", "requirements.txt"):
             shutil.copy(TESTAPPS / name / pins, root / "app" / name / pins)
         (root / "app" / name / "app.env").write_text(APP_ENV[name])
-    _new_app(root, "pg")
+    new_app(root, "pg")
     for name in ("requirements.in", "requirements.txt", "apt-build.txt", "apt.txt"):
         shutil.copy(TESTAPPS / "pg" / name, root / "app" / "pg" / name)
     shutil.copy(TESTAPPS / "pg" / "app.py", root / "app" / "pg" / "__init__.py")
     (root / ".env").write_text(DOTENV)
     (root / "compose.secret.yaml").write_text(SECRET_OVERLAY)
     (root / "pins-old-token.txt").write_text("s3cret\n")
-    project = f"wsgi-stack-apps-{uuid.uuid4().hex[:8]}"
-    # Its own image tag: the images of `make up` and of the main test stack stay as they are.
-    stack = Stack(project, overrides=["compose.secret.yaml"], env={"IMAGE_TAG": project}, root=root)
-    _stacks.append(stack)
-    images = []
-    try:
-        images = stack.compose("config", "--images").stdout.split()
-        stack.up()
+    with copy_stack(root, "apps", overrides=["compose.secret.yaml"]) as stack:
         yield stack
-    finally:
-        _stacks.remove(stack)
-        stack.down()
-        for image in images:
-            with contextlib.suppress(docker.errors.ImageNotFound):
-                stack.docker.images.remove(image)
-        leftovers = stack.leftovers()
-        assert not leftovers, f"down left these behind: {leftovers}"
 
 
 _PRINT_SETTINGS = (

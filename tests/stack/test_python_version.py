@@ -59,7 +59,8 @@ def test_python_3_11_from_its_debian_release_serves_the_apps():
         built = subprocess.run(
             ["make", "--no-print-directory", "build"],
             cwd=ROOT,
-            env={**os.environ, **env},
+            # Not what `make test` exported for its own PYTHON_VERSION: make derives it again.
+            env={**{k: v for k, v in os.environ.items() if k != "APP_BASE_IMAGE"}, **env},
             capture_output=True,
             text=True,
             timeout=900,

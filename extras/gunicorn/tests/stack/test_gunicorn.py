@@ -149,7 +149,7 @@ def slow_request(stack, http, name, seconds):
 
 def not_200_is_a_failure(result):
     """The load driver counts 5xx and dropped connections; nginx answers 404 while the app's
-    pidfile is gone, which is a failed request here too."""
+    pidfile is gone and the serving slot does not mark it as its own, a failed request here too."""
     return LoadResult(
         [
             o if o.status == 200 else dataclasses.replace(o, error=o.error or f"status {o.status}")
@@ -305,13 +305,16 @@ def test_flask_sees_the_same_request_through_gunicorn(stack, http):
     assert through_uwsgi["remote_addr"] == stack.network()["Gateway"]
 
 
-def test_unknown_and_stopped_gunicorn_apps_are_404_and_a_stopped_one_unhealthy(stack, http, gapi):
+def test_an_unknown_app_is_404_a_stopped_gunicorn_app_503_and_unhealthy(stack, http, gapi):
     assert http.get("/apps/no-such-app/").status_code == 404
     supervisorctl(stack, "stop", "gunicorn-gapi")
     try:
-        assert http.get(gapi).status_code == 404
+        stopped = http.get(gapi)
+        assert stopped.status_code == 503
+        assert stopped.text == "gapi is not running: the app container's log says why\n"
+        # Its socket, pidfile and HTTP mark are gone; its mark as this container's app stays.
         slot = stack.exec("app", "ls", "/run/uwsgi/current/").split()
-        assert not [name for name in slot if name.startswith("gapi.")]
+        assert [name for name in slot if name.startswith("gapi.")] == ["gapi.app"]
         health = stack.wait_unhealthy(30, 0.5)
         assert "unhealthy: program app 'gapi': " in health["Log"][-1]["Output"]
         # The other apps keep serving.
@@ -322,14 +325,19 @@ def test_unknown_and_stopped_gunicorn_apps_are_404_and_a_stopped_one_unhealthy(s
     wait_until(lambda: stack.health("app")["Status"] == "healthy", 30, "the app to be healthy again", 0.5)
 
 
-def test_a_gunicorn_app_that_cannot_import_makes_the_app_unhealthy_naming_it(stack, http, gapi):
+def test_a_gunicorn_app_that_cannot_import_is_broken_naming_it_and_the_others_serve(stack, http, gapi):
     install_gunicorn(stack, http, "gbroken", gunicorn_program("gbroken", "no_such_module:app"), status=None)
     try:
-        health = stack.wait_unhealthy(30, 0.5)
-        assert "unhealthy: program app 'gbroken': " in health["Log"][-1]["Output"]
-        # Retried, not FATAL (which would stop the container); never reachable, so 404.
+        # Named broken once supervisord backs it off (it died before it was up).
+        wait_until(
+            lambda: "broken: program app 'gbroken': " in stack.health("app")["Log"][-1]["Output"],
+            30,
+            "the health check to name the broken gunicorn app",
+            0.5,
+        )
+        # Retried, not FATAL (which would stop the container); never reachable, so 503.
         assert supervisorctl(stack, "status", "gunicorn-gbroken").split()[1] in ("STARTING", "BACKOFF")
-        assert http.get("/apps/gbroken/").status_code == 404
+        assert http.get("/apps/gbroken/").status_code == 503
         for path in ("/", "/apps/api/", gapi):
             assert http.get(path).status_code == 200
     finally:
@@ -434,7 +442,8 @@ def test_main_at_the_root_can_leave_uwsgi_too(stack, http):
     """The main app served by gunicorn at / (nginx's `location /` picks HTTP the same way)."""
     stack.exec("app", "rm", "/run/vassals/main.ini")
     try:
-        http.wait_for_status("/", 502)
+        # No main app at all, once the health check saw it go: 404.
+        http.wait_for_status("/", 404)
         install_gunicorn(stack, http, "main", gunicorn_program("main"), status=None)
         response = http.wait_for_status("/", 200)
         master, workers = gunicorn_pids(stack, "main")
