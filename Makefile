@@ -106,12 +106,16 @@ up: build ## Start the stack, wait until it is healthy, print its URLs; fails na
 	@scripts/broken-apps
 
 .PHONY: urls
-urls: tools ## Print every app's URL (uwsgi/vassals/*.ini and the extras' apps): main at /, the others at /apps/NAME/
+urls: tools ## Print every app's URL (uwsgi/vassals/*.ini and the extras' apps): MAIN_APP at /, the others at /apps/NAME/, and APP_HOSTS'
 	@address=$$($(COMPOSE) port nginx 8080); \
 	names=$$(for app in $(APP_FILES); do if [ -e "$$app" ]; then basename "$${app%.*}"; fi; done | sort -u); \
+	main=$(or $(MAIN_APP),main); \
 	echo "Up: one URL per app"; \
-	if echo "$$names" | grep -qx main; then echo "  http://$$address/  (main)"; fi; \
-	for name in $$names; do if [ "$$name" != main ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; done
+	if echo "$$names" | grep -qx "$$main"; then echo "  http://$$address/  ($$main)"; fi; \
+	for name in $$names; do if [ "$$name" != "$$main" ]; then echo "  http://$$address/apps/$$name/  ($$name)"; fi; done; \
+	for entry in $(APP_HOSTS); do \
+	  for host in $$(echo "$${entry#*=}" | tr , ' '); do echo "  http://$$host:$${address##*:}/  ($${entry%%=*}, on its own host)"; done; \
+	done
 
 # SERVER=gunicorn: served by gunicorn instead of a vassal (extras/gunicorn).
 SERVER ?= uwsgi

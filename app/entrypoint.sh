@@ -42,6 +42,15 @@ for hook in /etc/entrypoint.d/*.sh; do
   source "$hook"
 done
 trap - ERR
+# MAIN_APP and the apps of APP_HOSTS (nginx checks the rest) are apps of this image: a vassal file,
+# or a program of its own. MAIN_APP=main needs none: / then answers 404 without it.
+main_app=${MAIN_APP:-main}
+app_names=$(for entry in ${APP_HOSTS:-}; do echo "${entry%%=*}"; done)
+[[ $main_app == main ]] || app_names+=$'\n'$main_app
+for name in $app_names; do
+  [[ -e $vassals/$name.ini || -e /run/vassals/$name.conf ]] ||
+    knob_fail "$([[ $name == "$main_app" ]] && echo MAIN_APP || echo APP_HOSTS) names $name, which is no app here (apps: $(cd "$vassals" && ls -- *.ini | sed 's/\.ini$//' | xargs))"
+done
 # Held by supervisord (exec keeps fd 9 open) until the container ends: other containers sharing
 # the volume never prune a slot whose container is alive (uwsgi/traffic.py).
 exec 9>>"/run/uwsgi/.$(hostname).lock"

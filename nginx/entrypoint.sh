@@ -42,6 +42,31 @@ done
 [[ " ${names[*]} " =~ \ [^*] ]] || fail "SERVER_NAMES: name at least one host without a '*' (the health check asks for it)"
 export SERVER_NAMES="${names[*]}"
 
+# APP_HOSTS: NAME=HOST[,HOST...] entries, space-separated: app NAME at the root of its own hosts,
+# which no other entry and not SERVER_NAMES may name. The app container checks that NAME is an app.
+app_name='[a-z0-9][a-z0-9_-]*'
+declare -A host_app=()
+read -ra entries <<<"${APP_HOSTS:-}"
+for entry in "${entries[@]}"; do
+  [[ $entry =~ ^($app_name)=(.+)$ ]] ||
+    fail "APP_HOSTS: '$entry' is not NAME=HOST[,HOST...] (NAME as in /apps/NAME/: lowercase letters, digits, '_' and '-')"
+  app=${BASH_REMATCH[1]}
+  [[ " ${host_app[*]} " != *" $app "* ]] ||
+    fail "APP_HOSTS: $app has two entries: list its hosts in one, comma-separated"
+  IFS=, read -ra hosts <<<"${BASH_REMATCH[2],,}"
+  for host in "${hosts[@]}"; do
+    [[ $host =~ ^(\*\.)?$label(\.$label)*$ ]] ||
+      fail "APP_HOSTS: '$host' (for $app) is not a host name (letters, digits, '-' and '.', optionally starting with '*.')"
+    [[ " ${names[*],,} " != *" $host "* ]] || fail "APP_HOSTS: $host is in SERVER_NAMES too: a host serves one app"
+    [[ -z ${host_app[$host]:-} ]] || fail "APP_HOSTS: $host is named for ${host_app[$host]} and $app: a host serves one app"
+    host_app[$host]=$app
+  done
+done
+# MAIN_APP: the app that answers / on SERVER_NAMES (main by default).
+MAIN_APP=${MAIN_APP:-main}
+[[ $MAIN_APP =~ ^$app_name$ ]] || fail "MAIN_APP='$MAIN_APP' is not an app's name (lowercase letters, digits, '_' and '-')"
+export MAIN_APP
+
 # TRUSTED_PROXIES: addresses or CIDRs, space- or comma-separated; empty: nobody is believed.
 TRUSTED_PROXIES=${TRUSTED_PROXIES:-}
 read -ra proxies <<<"${TRUSTED_PROXIES//,/ }"
@@ -82,8 +107,14 @@ export NGINX_WORKER_PROCESSES NGINX_CLIENT_MAX_BODY_SIZE NGINX_READ_TIMEOUT
 
 # Render. Each file is one capability; nginx.conf says where it is included.
 rm -rf "$out"
-mkdir -p "$out/http.d" "$out/server.d"
+mkdir -p "$out/http.d" "$out/server.d" "$out/hosts.d"
 envsubst '${SERVER_NAMES}' <"$templates/server-names.conf.template" >"$out/server-names.conf"
+envsubst '${MAIN_APP}' <"$templates/main-app.conf.template" >"$out/main-app.conf"
+for entry in "${entries[@]}"; do
+  APP=${entry%%=*} APP_SERVER_NAMES=${entry#*=}
+  export APP APP_SERVER_NAMES=${APP_SERVER_NAMES//,/ }
+  envsubst '${APP} ${APP_SERVER_NAMES}' <"$templates/app-host.conf.template" >"$out/hosts.d/$APP.conf"
+done
 envsubst '${NGINX_WORKER_PROCESSES}' <"$templates/main.conf.template" >"$out/main.conf"
 envsubst '${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_READ_TIMEOUT}' <"$templates/limits.conf.template" >"$out/limits.conf"
 cp "/etc/nginx/transport/$UWSGI_TRANSPORT.conf" "$out/vassal.conf"
@@ -108,7 +139,7 @@ fi
 
 vassal_header=hidden
 [[ $VASSAL_HEADER == 0 ]] || vassal_header=shown
-echo "nginx: hosts ${names[*]}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header"
+echo "nginx: hosts ${names[*]} (/: $MAIN_APP)${APP_HOSTS:+; apps on hosts of their own: $APP_HOSTS}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header"
 echo "nginx: transport $UWSGI_TRANSPORT; read timeout ${NGINX_READ_TIMEOUT} s; body limit $NGINX_CLIENT_MAX_BODY_SIZE; workers $NGINX_WORKER_PROCESSES"
 
 # The extras' start-up hooks (extras/NAME/nginx/etc/nginx/entrypoint.d/*.sh, laid into the image),

@@ -8,7 +8,7 @@ every connection opened afterwards reaches the new slot, the ones already open f
 one, and the old container's exit (uWSGI's `vacuum`) removes only files in its own slot.
 
   uwsgi-traffic prepare   entrypoint: lock this container's slot (fd 9, see below), empty the
-                          slot, copy the apps' static files into it,
+                          slot, copy the apps' static files into it (MAIN_APP's at static/ too),
                           and take the traffic (pruning dead slots) unless another container is
                           serving it (a deploy)
   uwsgi-traffic take      point nginx at this container (scripts/deploy, once it is healthy; or
@@ -30,9 +30,11 @@ from pathlib import Path
 SOCKETS = Path("/run/uwsgi")
 CURRENT = SOCKETS / "current"
 SLOT = SOCKETS / socket.gethostname()
-# Each app's static files, app/NAME/static/: main's to the slot's static/ (nginx: /static/), the
-# others' to apps/NAME/static/ (nginx: /apps/NAME/static/, nginx/routes.conf).
+# Each app's static files, app/NAME/static/, to the slot's apps/NAME/static/ (nginx: /apps/NAME/static/,
+# nginx/routes.conf, and /static/ on the app's own hosts, APP_HOSTS); the slot's static/ (nginx:
+# /static/ on the default host) is a link to MAIN_APP's.
 APPS = Path("/srv/app")
+MAIN = os.environ.get("MAIN_APP") or "main"
 VASSALS = Path("/run/vassals")
 DRAIN_TIMEOUT_S = 10
 # A slot is alive while its container runs: app/entrypoint.sh opens /run/uwsgi/.HOSTNAME.lock as fd 9
@@ -89,8 +91,8 @@ def prepare():
     os.chown(SLOT, -1, grp.getgrnam("sockets").gr_gid)
     SLOT.chmod(0o2750)
     for static in sorted(APPS.glob("*/static")):
-        name = static.parent.name
-        shutil.copytree(static, SLOT / "static" if name == "main" else SLOT / "apps" / name / "static")
+        shutil.copytree(static, SLOT / "apps" / static.parent.name / "static")
+    (SLOT / "static").symlink_to(Path("apps", MAIN, "static"))
     current = CURRENT.resolve()
     if current != SLOT and is_serving(current):
         print(f"uwsgi-traffic: {current.name} is serving; {SLOT.name} stands by until `take`")

@@ -124,6 +124,27 @@ def test_nginx_runs_with_the_knobs(tuned):
             {"UWSGI_HARAKIRI": "30", "NGINX_READ_TIMEOUT": "30"},
             "NGINX_READ_TIMEOUT=30 must be longer than UWSGI_HARAKIRI=30",
         ),
+        # Host names (test_app_hosts.py serves them): an app that is not there, a bad entry or host,
+        # a host claimed twice.
+        (
+            "app",
+            {"APP_HOSTS": "forum=forum.localhost"},
+            "APP_HOSTS names forum, which is no app here (apps: api main)",
+        ),
+        ("app", {"MAIN_APP": "forum"}, "MAIN_APP names forum, which is no app here (apps: api main)"),
+        (
+            "nginx",
+            {"APP_HOSTS": "Forum=forum.localhost"},
+            "APP_HOSTS: 'Forum=forum.localhost' is not NAME=HOST",
+        ),
+        (
+            "nginx",
+            {"APP_HOSTS": "api=api.local_host"},
+            "APP_HOSTS: 'api.local_host' (for api) is not a host name",
+        ),
+        ("nginx", {"APP_HOSTS": "api=localhost"}, "APP_HOSTS: localhost is in SERVER_NAMES too"),
+        ("nginx", {"APP_HOSTS": "api=a.localhost main=a.localhost"}, "a.localhost is named for api and main"),
+        ("nginx", {"MAIN_APP": "no/such"}, "MAIN_APP='no/such' is not an app's name"),
     ],
 )
 def test_a_bad_knob_stops_its_container_with_a_line_naming_it(stack, service, knobs, message):
