@@ -9,7 +9,8 @@ protocol through the router's TCP port); an app answers if its status is below 5
 app served by a supervisord program of its own instead, /run/vassals/NAME.conf (extras/gunicorn
 puts its programs there), over HTTP on its socket.
 
-An app is broken, not starting, when it answers 5xx, or when it died before it was ready: a vassal
+An app is broken, not starting, when it answers 5xx (or closes without an answer), or when it died
+before it was ready: a vassal
 the emperor blacklisted, a program supervisord backs off. Healthy means every app answers, or, in
 the container that serves the traffic, at least one does and the others are broken ("degraded":
 nginx runs and serves them, and answers 503 for the broken). A container that does not serve yet
@@ -98,8 +99,8 @@ def status_line(name, via_router=False, http=False):
 def check(name, program=False):
     """(None, False) if app `name` answers below 500 on its socket (and, a vassal with the tcp
     transport, through the router too: the router alone would not reach a vassal that is down),
-    else (what went wrong, whether it answered 5xx). An app served by a program of its own speaks
-    HTTP whatever the transport."""
+    else (what went wrong, whether it answered: 5xx or nothing valid). An app served by a program of
+    its own speaks HTTP whatever the transport."""
     for via_router in (False, True) if TRANSPORT == "tcp" and not program else (False,):
         try:
             line, where = status_line(name, via_router, http=program)
@@ -107,7 +108,9 @@ def check(name, program=False):
             return str(error), False
         parts = line.split()
         if len(parts) < 2 or not parts[1].isdigit():
-            return f"{where}: no HTTP status line in the answer ({line!r})", False
+            # It accepted the request and closed without an answer: an exception before
+            # start_response, say. Broken, as a 5xx is.
+            return f"{where}: no HTTP status line in the answer ({line!r})", True
         if int(parts[1]) >= 500:
             return f"{where}: answered {line!r}", True
     return None, False

@@ -38,7 +38,8 @@ def new_app(root, name):
 def copy_stack(root, name, overrides=(), up=True):
     """The copy's Stack (project and image tag wsgi-stack-NAME-…: the images of `make up` and of
     the session's stack stay as they are), started unless not `up`; its logs in a failing test's
-    report; always down, its images removed and nothing left behind."""
+    report; always down, its images removed (and the one a deploy kept to roll back to), nothing
+    left behind."""
     project = f"wsgi-stack-{name}-{uuid.uuid4().hex[:8]}"
     stack = Stack(project, overrides=overrides, env={"IMAGE_TAG": project}, root=root)
     _stacks.append(stack)
@@ -51,7 +52,8 @@ def copy_stack(root, name, overrides=(), up=True):
     finally:
         _stacks.remove(stack)
         stack.down()
-        for image in images:
+        previous = [f"{image.rsplit(':', 1)[0]}:{project}-previous" for image in images]
+        for image in images + previous:
             with contextlib.suppress(docker.errors.ImageNotFound):
                 stack.docker.images.remove(image)
         leftovers = stack.leftovers()

@@ -20,6 +20,7 @@ import random
 import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 
@@ -170,6 +171,10 @@ def on_starting(server):
     # The app's own directory on the persistent volume (DATA_DIR), as app/entrypoint.sh makes one
     # for each vassal; also for an app added at runtime.
     os.makedirs(f"/srv/data/{APP}", mode=0o700, exist_ok=True)
+    # The app's release step (app/NAME/release: app/release.sh), as a vassal's master runs it before
+    # its workers start. If it fails, gunicorn exits and supervisord backs it off: the app is broken.
+    if os.path.exists(f"/srv/app/{APP}/release"):
+        subprocess.run(["app-release", APP], check=True)
 
 
 def when_ready(server):
@@ -194,7 +199,8 @@ def post_worker_init(worker):
 
 
 def on_exit(server):
-    # Stopped (every worker has finished): nginx answers 404 again, as for a stopped vassal.
+    # Stopped (every worker has finished): nginx answers 503 (404 once the app is gone), as for a
+    # stopped vassal.
     for name in (f"{APP}.pid", f"{APP}.http"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{SLOT}/{name}")
