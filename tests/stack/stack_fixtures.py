@@ -33,15 +33,24 @@ include = /etc/uwsgi/vassal-defaults.ini
 module = api:app
 """
 LAB_CODE = (Path(__file__).parent / "testapps" / "lab.py").read_text()
-# Fault tests only: a lab vassal's code lives on the writable vassal volume, beside its .ini.
-LAB_VASSAL = """[uwsgi]
+
+
+def code_vassal(module, more=""):
+    """A vassal added at runtime whose code lives on the writable vassal volume, beside its .ini:
+    /run/vassals/NAME-code/MODULE.py, its callable `app`."""
+    return f"""[uwsgi]
 set-ph = app=%n
 include = /etc/uwsgi/vassal-defaults.ini
 pythonpath = /run/vassals/%n-code
-module = lab:app
-; Short enough for a test, longer than the 5 s requests the stop tests keep in flight.
-harakiri = 8
-"""
+module = {module}:app
+{more}"""
+
+
+# Fault tests only: the lab vassal.
+LAB_VASSAL = code_vassal(
+    "lab",
+    "; Short enough for a test, longer than the 5 s requests the stop tests keep in flight.\nharakiri = 8\n",
+)
 
 
 def pytest_addoption(parser):

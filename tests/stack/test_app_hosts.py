@@ -50,8 +50,11 @@ def test_an_app_on_its_own_host_owns_the_root(hosts, host):
     assert css.content == (HOSTED / "style.css").read_bytes()
     assert css.headers["Cache-Control"] == "max-age=3600"
     assert "X-Vassal" not in css.headers
-    # Its other paths are its own too.
+    # Its other paths are its own too, and a static file nginx does not have (one in its package).
     assert '<p id="path">/deep/path</p>' in _get(hosts, "/deep/path", host).text
+    packaged = _get(hosts, "/static/from-its-package.css", host)
+    assert packaged.headers["X-Vassal"].startswith("forum/")
+    assert '<p id="path">/static/from-its-package.css</p>' in packaged.text
 
 
 def test_main_app_answers_the_root_of_the_default_host(hosts):

@@ -14,18 +14,13 @@ from pathlib import Path
 import docker
 import pytest
 from harness import ROOT, HttpClient
-from stack_fixtures import second_stack
+from stack_fixtures import code_vassal, second_stack
 
 DEFAULT = re.search(r"^PYTHON_VERSION \?= (\S+)", (ROOT / "Makefile").read_text(), flags=re.MULTILINE).group(
     1
 )
 CODE = (Path(__file__).parent / "testapps" / "pyversion.py").read_text()
-VASSAL = """[uwsgi]
-set-ph = app=%n
-include = /etc/uwsgi/vassal-defaults.ini
-pythonpath = /run/vassals/%n-code
-module = pyversion:app
-"""
+VASSAL = code_vassal("pyversion")
 
 
 @contextlib.contextmanager

@@ -1,5 +1,5 @@
-"""nginx serves the main app's static files itself, also while the app is down; an app without
-static files gets its /static/ paths itself."""
+"""nginx serves the main app's static files itself, also while the app is down; a path it does not
+have goes to the app, and an app without static files gets its /static/ paths itself."""
 
 from harness import ROOT
 
@@ -26,6 +26,13 @@ def test_static_file_is_served_while_the_main_vassal_is_stopped(stack, http):
     finally:
         stack.exec("app", "cp", "/tmp/main.ini", "/run/vassals/main.ini")
     http.wait_for_status("/", 200, timeout=20)
+
+
+def test_a_static_file_nginx_does_not_have_goes_to_the_main_app(http):
+    # Flask's own static route answers (an app may serve files from its package there).
+    response = http.get("/static/missing.css")
+    assert response.status_code == 404
+    assert response.headers["X-Vassal"].startswith("main/")
 
 
 def test_an_app_without_static_files_answers_its_static_paths_itself(http):
