@@ -20,10 +20,15 @@ shift
 }
 # Its line about the knobs goes to stderr: stdout is the command's.
 source /etc/uwsgi/knobs.sh >&2
-# The app's own settings (app/settings.sh), and no other app's.
+# The app's own settings (app/settings.sh), and no other app's. In the app container (its release
+# step, an exec) as the entrypoint resolved them: the overrides are gone from its environment.
 source /usr/local/lib/app-settings.sh
-settings_check_overrides
-settings=$(app_settings "$name")
+if [[ -r $APP_SETTINGS_DIR/$name.env ]]; then
+  settings=$(<"$APP_SETTINGS_DIR/$name.env")
+else
+  settings_check_overrides
+  settings=$(app_settings "$name")
+fi
 settings_unset_overrides
 while IFS= read -r setting; do
   [[ -z $setting ]] || export "${setting?}"

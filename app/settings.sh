@@ -1,10 +1,11 @@
 # Sourced by app/entrypoint.sh and app/run.sh, after uwsgi/knobs.sh (knob_fail): each app's own
-# settings (docs/apps.md, "Settings"), which only that app's vassal (or gunicorn program) and
-# `make run` see. In order, later wins:
+# settings (docs/apps.md, "Settings"), which only that app's vassal (or gunicorn program), its
+# release step and `make run` see:
 #   app/NAME/app.env    committed, not secret: KEY=value lines, taken literally (no quotes, no $)
-#   NAME__KEY=value     in the container's environment (.env reaches it: compose.yaml's env_file);
-#                       NAME as the folder is named, or in capitals, with '-' as '_'
-#   KEY_FILE=PATH       a secret: KEY is read from the file (a Compose or Swarm secret), one line
+#   NAME__KEY=value     in the container's environment (.env reaches it: compose.yaml's env_file),
+#                       NAME as the folder is named, or in capitals, with '-' as '_': replaces
+#                       app.env's KEY, whether app.env gives it as a value or as a file
+#   KEY_FILE=PATH       in either: a secret, KEY read from the file (a Compose or Swarm secret)
 # Where app/entrypoint.sh writes them, NAME.env each, for the vassals and gunicorn programs.
 export APP_SETTINGS_DIR=/tmp/settings
 
@@ -18,7 +19,7 @@ settings_prefix() {
 # app_settings NAME: app NAME's settings, one KEY=value per line, sorted.
 app_settings() {
   local name=$1 file=/srv/app/$1/app.env prefix line key n=0
-  local -A settings=()
+  local -A settings=() overrides=()
   prefix=$(settings_prefix "$name")
   if [[ -e $file ]]; then
     while IFS= read -r line || [[ -n $line ]]; do
@@ -30,12 +31,18 @@ app_settings() {
     done <"$file"
   fi
   while IFS= read -r key; do
-    [[ ${key,,} == "$prefix"?* ]] && settings[${key:${#prefix}}]=${!key}
+    [[ ${key,,} == "$prefix"?* ]] && overrides[${key:${#prefix}}]=${!key}
   done < <(compgen -e)
+  for key in "${!overrides[@]}"; do
+    unset "settings[${key%_FILE}]" "settings[${key%_FILE}_FILE]"
+  done
+  for key in "${!overrides[@]}"; do
+    settings[$key]=${overrides[$key]}
+  done
   for key in "${!settings[@]}"; do
     [[ $key == ?*_FILE ]] || continue
     [[ -z ${settings[${key%_FILE}]+set} ]] ||
-      knob_fail "$name's settings: both ${key%_FILE} and $key are set: keep one"
+      knob_fail "$name's settings: both ${key%_FILE} and $key are set, in app/$name/app.env or in its overrides: keep one"
     [[ -r ${settings[$key]} ]] ||
       knob_fail "$name's settings: $key: cannot read ${settings[$key]} (a secret not mounted?)"
     settings[${key%_FILE}]=$(<"${settings[$key]}")

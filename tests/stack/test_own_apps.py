@@ -23,12 +23,13 @@ BLOG_CSS = b"body { color: #123456; }\n"
 # The two pinned apps' settings: one key, two values; a value taken literally, with what uWSGI's
 # config and a shell would expand.
 APP_ENV = {
-    "pins-old": "# Committed, not secret.\n\nGREETING=hello from pins-old\n"
+    "pins-old": "# Committed, not secret.\n\nGREETING=hello from pins-old\nTOKEN=a committed default\n"
     'LITERAL=it\'s $(HOME) %(app) "$x" # kept\n',
     "pins-new": "GREETING=hello from pins-new\nCOLOUR=blue\n",
 }
 # The copy's .env: an override of pins-new's COLOUR (its name in capitals, '-' as '_'), and a secret
-# for pins-old, read from a file that a Compose overlay mounts (trailing newline dropped).
+# for pins-old, read from a file that a Compose overlay mounts (trailing newline dropped), which
+# replaces app.env's TOKEN.
 DOTENV = "PINS_NEW__COLOUR=green\npins_old__TOKEN_FILE=/run/secrets/pins_old_token\n"
 SECRET_OVERLAY = """services:
   app:
@@ -66,6 +67,7 @@ def own_apps(tmp_path_factory):
     for name in ("requirements.in", "requirements.txt", "apt-build.txt", "apt.txt"):
         shutil.copy(TESTAPPS / "pg" / name, root / "app" / "pg" / name)
     shutil.copy(TESTAPPS / "pg" / "app.py", root / "app" / "pg" / "__init__.py")
+    shutil.copy(TESTAPPS / "release-saw-colour", root / "app" / "pins-new" / "release")
     (root / ".env").write_text(DOTENV)
     (root / "compose.secret.yaml").write_text(SECRET_OVERLAY)
     (root / "pins-old-token.txt").write_text("s3cret\n")
@@ -128,6 +130,8 @@ def test_each_app_sees_its_own_settings_and_no_other_apps(own_apps):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == SETTINGS["pins-new"]
+    # So does its release step, run in the app container after the overrides left its environment.
+    assert own_apps.exec("app", "cat", "/srv/data/pins-new/release-saw-colour") == "green"
 
 
 def test_an_app_gets_the_debian_packages_it_lists_to_build_and_to_run(own_apps):
