@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Checks the knobs (uwsgi/knobs.sh), fills the emperor's vassal directory (a tmpfs, empty at every
 # start: compose.yaml) with the vassal files shipped in the image, gives each vassal its data
-# directory on the persistent volume (/srv/data/NAME) and its settings, runs the extras' start-up hooks, prepares
-# this container's slot on the socket volume (uwsgi/traffic.py), then becomes supervisord. Vassals
-# added, touched or removed at runtime last until the container restarts; the image's
-# uwsgi/vassals/ is what every start serves.
+# directory on the persistent volume (/srv/data/NAME), resolves each app's settings, runs the
+# extras' start-up hooks, prepares this container's slot on the socket volume (uwsgi/traffic.py),
+# then becomes supervisord. Vassals added, touched or removed at runtime last until the container
+# restarts; the image's uwsgi/vassals/ is what every start serves.
 set -euo pipefail
 
 # The knobs, checked and handed on as the vassals read them (also app/run.sh's environment).
@@ -19,8 +19,8 @@ for ini in "$vassals"/*.ini; do
   name=$(basename "$ini" .ini)
   install -d -m 0700 "/srv/data/$name"
 done
-# Each app's own settings (app/settings.sh), resolved into $SETTINGS_DIR/NAME.env for its vassal
-# or gunicorn program (APP_SETTINGS_DIR); then gone from the environment every app inherits.
+# Each app's own settings (app/settings.sh), resolved into $APP_SETTINGS_DIR/NAME.env for its
+# vassal, gunicorn program and release step; then gone from the environment every app inherits.
 source /usr/local/lib/app-settings.sh
 settings_check_overrides
 install -d -m 0700 "$APP_SETTINGS_DIR"

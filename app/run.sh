@@ -2,10 +2,10 @@
 # `make run NAME=blog ARGS="…"` (scripts/run): a one-off command for app NAME, in a container of
 # its own, with the environment its vassal has: the knobs as uwsgi/knobs.sh hands them on,
 # DATABASE_URL (or its _FILE), its own settings (app/settings.sh), VASSAL_NAME and DATA_DIR
-# (uwsgi/vassal-defaults.ini). Also its
-# virtualenv's bin/ first on PATH (an app's own, /opt/venvs/NAME, or the shared one) and /srv/app
-# on PYTHONPATH, as the vassal's pythonpath; in /srv/app, as the user app. Exits with the
-# command's code.
+# (uwsgi/vassal-defaults.ini). Also its virtualenv's bin/ first on PATH (an app's own,
+# /opt/venvs/NAME, or the shared one) and /srv/app on PYTHONPATH, as the vassal's pythonpath; in
+# /srv/app, as the user app. Exits with the command's code. app/release.sh runs release steps
+# through it.
 set -euo pipefail
 
 name=${1:-}

@@ -10,8 +10,8 @@ app served by a supervisord program of its own instead, /run/vassals/NAME.conf (
 puts its programs there), over HTTP on its socket.
 
 An app is broken, not starting, when it answers 5xx (or closes without an answer), or when it died
-before it was ready: a vassal
-the emperor blacklisted, a program supervisord backs off. Healthy means every app answers, or, in
+before it was ready: a vassal the emperor blacklisted, a program supervisord backs off. Healthy
+means every app answers, or, in
 the container that serves the traffic, at least one does and the others are broken ("degraded":
 nginx runs and serves them, and answers 503 for the broken). A container that does not serve yet
 (a deploy's new one, a Swarm update's new task) must have every app answer: an image with a broken
