@@ -27,6 +27,12 @@ PYTEST_ARGS ?=
 VENV := .tools/venv
 COMPOSE := scripts/compose
 PYTEST := $(VENV)/bin/pytest
+# The stack tests and the bench run a checkout of their own: this one with the suite's apps
+# (tests/apps/) in place of app/'s and uwsgi/vassals/', so that your apps never decide whether the
+# stack passes (tests/stack/copies.py writes it). Its images are tagged SUITE_TAG.
+SUITE := .tools/suite
+SUITE_TAG := test
+SUITE_COMPOSE := $(COMPOSE) --project-directory $(SUITE) --project-name wsgi-stack-suite -f $(SUITE)/compose.yaml
 # What `make requirements` pins: for the app image's Python (IMAGE_PINS) or the host's (HOST_PINS).
 IMAGE_PINS := app/requirements $(patsubst %.in,%,$(wildcard app/*/requirements.in))
 HOST_PINS := tests/requirements
@@ -193,11 +199,15 @@ endif
 rollback: tools ## Swap the image that served before the last deploy back in, the same way
 	scripts/deploy --rollback
 
-# The test stacks start from the images built here (they never build the same source again: each
-# Compose project's build would leave the previous image dangling); an extra's own images are
-# among its TEST_NEEDS.
+# The test stacks start from the images built here, in SUITE (they never build the same source
+# again: each Compose project's build would leave the previous image dangling). Its images are
+# tagged SUITE_TAG, an extra's TEST_NEEDS too.
+test test-fast test-images: export IMAGE_TAG := $(SUITE_TAG)
 .PHONY: test-images
-test-images: build ## Build the app and nginx images the tests start from
+test-images: tools base-image ## Write the suite's checkout (.tools/suite) and build the images the tests start from
+	$(VENV)/bin/python tests/stack/copies.py $(SUITE)
+	$(SUITE_COMPOSE) build
+	docker image prune --force --filter label=com.docker.compose.project=wsgi-stack-suite
 
 .PHONY: test
 test: test-images $(TEST_NEEDS) ## Run every test: the apps' unit tests, then the real stack under a throwaway project
@@ -209,7 +219,7 @@ test-fast: test-images $(TEST_NEEDS) ## Run every test but the slow fault and lo
 
 .PHONY: test-unit
 test-unit: tools ## Run the unit tests only (no Docker): the apps', the scripts' and the extras'
-	$(PYTEST) -m "not stack and not slow" tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
+	$(PYTEST) -m "not stack and not slow" app tests/unit $(wildcard extras/*/tests) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: tools $(EXTRA_LINTS) ## Lint the Python, the Dockerfiles, compose.yaml, and each extra's own
@@ -227,6 +237,7 @@ requirements: tools ## Re-pin every requirements.txt (versions and hashes) from 
 	for pins in $(HOST_PINS); do scripts/pin $$pins.in $$pins.txt; done
 
 .PHONY: clean
-clean: ## Remove the stack, its volumes and images, and the tool virtualenv
+clean: ## Remove the stack, its volumes and images, the tests' images, and the tool virtualenv
 	if [ -x $(VENV)/bin/python ]; then $(COMPOSE) down --volumes --remove-orphans --rmi all; fi
+	if [ -d $(SUITE) ]; then IMAGE_TAG=$(SUITE_TAG) $(SUITE_COMPOSE) down --rmi all; fi
 	rm -rf .tools .pytest_cache .ruff_cache

@@ -15,9 +15,11 @@ wrk: ## Install wrk (Debian's package), the load generator of `make bench` and i
 	@command -v wrk >/dev/null || scripts/apt-install wrk
 
 .PHONY: bench
-bench: build wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look)
+# The bench serves the suite's api app (tests/apps/), from the suite's checkout and images.
+bench: export IMAGE_TAG := $(SUITE_TAG)
+bench: test-images wrk $(VENV)/.bench-installed ## Benchmark the stack against the bare host and its alternatives (BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look)
 	@# The bench image (gunicorn, gevent), built FROM the app image; the bench's stacks never build.
-	$(COMPOSE) -f compose.yaml -f extras/bench/compose.gunicorn.yaml build app
+	$(SUITE_COMPOSE) -f $(SUITE)/extras/bench/compose.gunicorn.yaml build app
 	$(VENV)/bin/python extras/bench/bench.py
 
 .PHONY: lint-bench

@@ -21,7 +21,7 @@ Where it differs from the containers, and why:
   containers stdout is Docker's log pipe, read and written out again by dockerd, whose CPU is part
   of what the container variants pay and this one does not.
 - One /tmp for both programs (the containers have one each) and one socket directory on a tmpfs
-  instead of a volume shared by two containers; the app code is the working tree's, not compiled
+  instead of a volume shared by two containers; the app code is the suite checkout's, not compiled
   to .pyc ahead as in the image (PYTHONDONTWRITEBYTECODE as there; its virtualenv is compiled, as
   the image's): imports at worker start only, not per request.
 - The knobs are compose.yaml's defaults: the environment and .env are not read.
@@ -46,7 +46,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "stack"))
+# The suite's checkout (tests/stack/copies.py; `make bench` writes it): the bench serves the
+# suite's own api app, as its container variants do.
+from harness import SUITE as ROOT  # noqa: E402
+from harness import SUITE_IMAGES  # noqa: E402
+
 REQUIREMENTS = ROOT / "app" / "requirements.txt"
 NAMESPACE = ROOT / "extras" / "bench" / "host" / "namespace.sh"
 # Debian's Python (python3-dev's headers are for it), not whichever python3 comes first on PATH.
@@ -137,7 +142,7 @@ def versions():
         "host_python": _version([PYTHON, "--version"], "Python "),
         "host_uwsgi": _version([str(venv / "bin" / "uwsgi"), "--version"], ""),
     }
-    prefix, tag = os.environ.get("IMAGE_PREFIX", "wsgi-stack"), os.environ.get("IMAGE_TAG", "local")
+    prefix, tag = os.environ.get("IMAGE_PREFIX", "wsgi-stack"), SUITE_IMAGES["IMAGE_TAG"]
     for key, image, command, word in (
         ("image_nginx", f"{prefix}-nginx:{tag}", ["nginx", "-v"], "nginx/"),
         ("image_python", f"{prefix}-app:{tag}", ["python3", "--version"], "Python "),

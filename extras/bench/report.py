@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness import SUITE, SUITE_IMAGES
 from variants import RESPONSES, ROOT
 
 RESULTS = ROOT / "extras" / "bench" / "results"
@@ -175,7 +176,7 @@ def plot(medians, labels, path):
 
 
 def image_sizes():
-    prefix, tag = os.environ.get("IMAGE_PREFIX", "wsgi-stack"), os.environ.get("IMAGE_TAG", "local")
+    prefix, tag = os.environ.get("IMAGE_PREFIX", "wsgi-stack"), SUITE_IMAGES["IMAGE_TAG"]
     sizes = {}
     for service in ("app", "nginx"):
         inspect = subprocess.run(
@@ -197,13 +198,11 @@ def machine_summary():
 
 def rebuild_seconds():
     """Time of an app image rebuild after a one-line change to the app's code, in a copy of the
-    tracked files (the working tree stays untouched), tagged apart and removed afterwards."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    suite's checkout (which stays untouched), tagged apart and removed afterwards."""
     with tempfile.TemporaryDirectory() as copy:
-        for name in files.splitlines():
-            target = Path(copy, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target)
+        shutil.copytree(
+            SUITE, copy, symlinks=True, ignore=shutil.ignore_patterns(".tools"), dirs_exist_ok=True
+        )
         env = {**os.environ, "IMAGE_TAG": "bench-rebuild"}
         build = [str(ROOT / "scripts" / "compose"), "--project-directory", copy, "build", "--quiet", "app"]
         subprocess.run(build, env=env, check=True, capture_output=True)  # same content: all cached

@@ -1,6 +1,7 @@
-"""The ways `make bench` serves the same API code (app/api), and how each is started, paused and
-weighed. Every container variant is a Compose project of its own (harness.Stack) with an ephemeral
-127.0.0.1 port; the `host` variant is the same config as plain processes on the host (host.py)."""
+"""The ways `make bench` serves the same API code (the suite's, tests/apps/app/api), and how each is
+started, paused and weighed. Every container variant is a Compose project of its own
+(harness.Stack) with an ephemeral 127.0.0.1 port; the `host` variant is the same config as plain
+processes on the host (host.py)."""
 
 import os
 import sys
@@ -12,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tests" / "stack"))
 from harness import Stack  # noqa: E402 - the tests' Compose + Docker SDK wrapper
 from host import HostStack, rss_mib  # noqa: E402 - the "host" variant: the same config, no containers
 
-# The three responses: 5 bytes of text, ~10 KB of JSON, and one that waits 20 ms (app/api: a
+# The three responses: 5 bytes of text, ~10 KB of JSON, and one that waits 20 ms (the api: a
 # database call's stand-in), under the vassal's prefix or at the root of a server of its own.
 RESPONSES = ("tiny", "json", "wait")
 ENDPOINTS = {"tiny": "/ping", "json": "/items", "wait": "/wait"}

@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import subprocess
 import time
 from pathlib import Path
@@ -13,6 +12,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = [str(ROOT / "scripts" / "compose")]
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "tests" / "compose.test.yaml"]
+# The checkout every test stack runs, with the suite's own apps (tests/stack/copies.py), and the
+# tag of its images: `make test-images` writes and builds them (the Makefile's SUITE and SUITE_TAG).
+SUITE = ROOT / ".tools" / "suite"
+SUITE_IMAGES = {"IMAGE_TAG": "test"}
 # Workers per vassal: `processes` in uwsgi/vassal-defaults.ini.
 WORKERS = 2
 # uWSGI's stats socket answers one JSON document and closes: print the pids of the workers busy
@@ -95,20 +98,9 @@ def compose_as_shipped(*args, **knobs):
     return result.stdout
 
 
-def notes_form(base_url):
-    """A browser that loaded the notes form: (its session with the cookie, the form's CSRF token)."""
-    session = requests.Session()
-    page = session.get(f"{base_url}/notes", timeout=10)
-    assert page.status_code == 200
-    (token,) = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)
-    return session, token
-
-
-def post_note(base_url, body, form=None):
-    session, token = form or notes_form(base_url)
-    response = session.post(
-        f"{base_url}/notes", data={"body": body, "csrf_token": token}, timeout=10, allow_redirects=False
-    )
+def post_note(base_url, body):
+    """Add a note through the suite's main app (tests/apps/app/main)."""
+    response = requests.post(f"{base_url}/notes", data={"body": body}, timeout=10, allow_redirects=False)
     assert response.status_code == 303, response.text
 
 
@@ -148,14 +140,16 @@ class HttpClient:
 class Stack:
     """`overrides`: more Compose files after compose.yaml and the test override (the bench's variants,
     extras/tls/compose.yaml); `env`: knobs for Compose, over the environment's (e.g. TRUSTED_PROXIES);
-    `root`: the repository to run (a test's altered copy of this one)."""
+    `root`: the checkout to run (the suite's, or a test's altered copy of it)."""
 
-    def __init__(self, project, overrides=(), env=None, root=ROOT):
+    def __init__(self, project, overrides=(), env=None, root=SUITE):
+        if not (root / "compose.yaml").exists():
+            raise RuntimeError(f"{root} is missing: `make test-images` writes it (`make test` does)")
         self.project = project
         self.root = root
         shipped = (root / path.relative_to(ROOT) for path in COMPOSE_FILES)
         self.files = [*shipped, *(root / path for path in overrides)]
-        self.env = dict(env or {})
+        self.env = {**SUITE_IMAGES, **(env or {})}
         self.docker = docker.from_env()
 
     def compose(self, *args, check=True, timeout=600):

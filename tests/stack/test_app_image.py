@@ -4,7 +4,7 @@ virtualenv per app with its own pins; and `make urls`, which `make up` ends with
 import re
 
 import requests
-from harness import ROOT
+from harness import ROOT, SUITE
 
 PYTHON_VERSION = re.search(
     r"^PYTHON_VERSION \?= (\S+)", (ROOT / "Makefile").read_text(), flags=re.MULTILINE
@@ -20,13 +20,13 @@ def test_app_image_runs_the_python_its_requirements_are_pinned_for(stack):
 
 def test_each_app_with_its_own_pins_has_a_virtualenv_and_no_other(stack):
     # app/NAME/requirements.txt -> /opt/venvs/NAME (app/Dockerfile); the others share /opt/venv.
-    expected = sorted(pins.parent.name for pins in ROOT.glob("app/*/requirements.txt"))
+    expected = sorted(pins.parent.name for pins in SUITE.glob("app/*/requirements.txt"))
     assert sorted(stack.exec("app", "ls", "/opt/venvs").split()) == expected
 
 
 def test_make_urls_prints_every_apps_url_and_each_answers(stack):
     printed = re.findall(r"http://\S+", stack.make("urls"))
-    names = [ini.stem for ini in (ROOT / "uwsgi" / "vassals").glob("*.ini")]
+    names = [ini.stem for ini in (SUITE / "uwsgi" / "vassals").glob("*.ini")]
     expected = [stack.base_url + ("/" if name == "main" else f"/apps/{name}/") for name in names]
     assert sorted(printed) == sorted(expected)
     for url in printed:

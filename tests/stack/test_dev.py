@@ -1,7 +1,7 @@
 """The dev loop: `make dev` (compose.yaml + compose.dev.yaml) serves the mounted code: a saved
 change is served within seconds and a new vassal file starts, without restarting a container. Run on a
-second stack whose mounts point at a copy of app/ and uwsgi/vassals/, so the test never edits the
-repo."""
+second stack whose mounts point at a copy of the suite's app/ and uwsgi/, so the test never edits
+a checkout."""
 
 import json
 import re
@@ -10,7 +10,7 @@ import time
 
 import pytest
 import requests
-from harness import ROOT, compose_as_shipped, wait_until
+from harness import ROOT, SUITE, compose_as_shipped, wait_until
 from stack_fixtures import second_stack
 
 # The reload's latency is reported (docs/measurements.md), not asserted: up to 1 s until py-autoreload's
@@ -41,8 +41,8 @@ def _readable_copy(source, target):
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
     work = tmp_path_factory.mktemp("dev")
-    code = _readable_copy(ROOT / "app", work / "app")
-    uwsgi = _readable_copy(ROOT / "uwsgi", work / "uwsgi")
+    code = _readable_copy(SUITE / "app", work / "app")
+    uwsgi = _readable_copy(SUITE / "uwsgi", work / "uwsgi")
     vassals = uwsgi / "vassals"
     # Compose merges `volumes` by their target: these replace compose.dev.yaml's two mounts.
     mounts = work / "compose.mounts.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from harness import ROOT, HttpClient
+from harness import ROOT, SUITE, HttpClient
 from stack_fixtures import code_vassal, second_stack
 
 DEFAULT = re.search(r"^PYTHON_VERSION \?= (\S+)", (ROOT / "Makefile").read_text(), flags=re.MULTILINE).group(
@@ -53,7 +53,7 @@ def test_python_3_11_from_its_debian_release_serves_the_apps():
     try:
         built = subprocess.run(
             ["make", "--no-print-directory", "build"],
-            cwd=ROOT,
+            cwd=SUITE,
             # Not what `make test` exported for its own PYTHON_VERSION: make derives it again.
             env={**{k: v for k, v in os.environ.items() if k != "APP_BASE_IMAGE"}, **env},
             capture_output=True,

@@ -6,7 +6,7 @@ from harness import WORKERS
 def test_root_is_served_by_the_main_vassal(stack, http):
     response = http.get("/")
     assert response.status_code == 200
-    assert "<h1>It works</h1>" in response.text
+    assert "<p>main</p>" in response.text
     vassal, pid = response.headers["X-Vassal"].split("/")
     assert vassal == "main"
     assert int(pid) in stack.vassal_processes("main")["workers"]

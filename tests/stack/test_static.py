@@ -3,7 +3,7 @@ have goes to the app, and an app without static files gets its /static/ paths it
 
 from harness import ROOT
 
-STYLESHEET = (ROOT / "app" / "main" / "static" / "style.css").read_bytes()
+STYLESHEET = (ROOT / "tests" / "apps" / "app" / "main" / "static" / "style.css").read_bytes()
 
 
 def test_static_file_is_served_by_nginx(http):

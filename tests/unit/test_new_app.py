@@ -13,11 +13,11 @@ NEW_APP = ROOT / "scripts" / "new-app"
 
 @pytest.fixture
 def repo(tmp_path):
-    """The folders new-app writes to, the shared pins, and tests/unit's conftest."""
-    for folder in ("app", "uwsgi/vassals", "tests/unit"):
+    """The folders new-app writes to, the shared pins, and pytest's settings (pyproject.toml)."""
+    for folder in ("app", "uwsgi/vassals"):
         (tmp_path / folder).mkdir(parents=True)
     shutil.copy(ROOT / "app" / "requirements.txt", tmp_path / "app")
-    shutil.copy(ROOT / "tests" / "unit" / "conftest.py", tmp_path / "tests" / "unit")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
 
 
@@ -41,7 +41,8 @@ def test_scaffolds_an_app_its_vassal_and_a_unit_test_that_passes(repo, name):
     result = new_app(repo, name)
     assert result.returncode == 0, result.stderr
     module = name.replace("-", "_")
-    created = [f"app/{name}/__init__.py", f"tests/unit/test_{module}_app.py", f"uwsgi/vassals/{name}.ini"]
+    test = f"app/{name}/tests/test_{module}_app.py"
+    created = [f"app/{name}/__init__.py", test, f"uwsgi/vassals/{name}.ini"]
     assert files(repo) == sorted([*before, *created])
     vassal = (repo / "uwsgi" / "vassals" / f"{name}.ini").read_text()
     assert "set-ph = app=%n\ninclude = /etc/uwsgi/vassal-defaults.ini\n" in vassal
@@ -62,7 +63,7 @@ def test_scaffolds_an_app_its_vassal_and_a_unit_test_that_passes(repo, name):
             "no:cacheprovider",
             "--rootdir",
             str(repo),
-            "tests/unit",
+            "app",
         ],
         cwd=repo,
         capture_output=True,
@@ -98,9 +99,7 @@ def test_refuses_names_outside_the_url_convention(repo, name, why):
     assert files(repo) == before
 
 
-@pytest.mark.parametrize(
-    "existing", ["app/blog/README", "app/blog.py", "uwsgi/vassals/blog.ini", "tests/unit/test_blog_app.py"]
-)
+@pytest.mark.parametrize("existing", ["app/blog/README", "app/blog.py", "uwsgi/vassals/blog.ini"])
 def test_never_overwrites_anything(repo, existing):
     (repo / existing).parent.mkdir(parents=True, exist_ok=True)
     (repo / existing).write_text("mine\n")

@@ -17,7 +17,7 @@ def test_server_gunicorn_writes_a_gunicorn_program_instead_of_a_vassal(extra):
     before = files(extra)
     result = new_app(extra, "blog", "--server", "gunicorn")
     assert result.returncode == 0, result.stderr
-    created = ["app/blog/__init__.py", f"{PROGRAMS}/blog.conf", "tests/unit/test_blog_app.py"]
+    created = ["app/blog/__init__.py", f"{PROGRAMS}/blog.conf", "app/blog/tests/test_blog_app.py"]
     assert files(extra) == sorted([*before, *created])
     program = (extra / PROGRAMS / "blog.conf").read_text()
     assert "\n[program:gunicorn-blog]\n" in program

@@ -171,7 +171,7 @@ def raw_get(address, path, headers=None):
 
 @pytest.fixture(scope="module")
 def gapi(stack):
-    """The API's code (app/api/) served by gunicorn as the app `gapi`, at /apps/gapi/."""
+    """The suite's api (tests/apps/app/api) served by gunicorn as the app `gapi`, at /apps/gapi/."""
     http = HttpClient(stack)
     install_gunicorn(stack, http, "gapi", gunicorn_program("gapi", "api:app"))
     yield "/apps/gapi/"

@@ -1,5 +1,5 @@
 """PostgreSQL, opt-in (extras/postgres/compose.yaml, the Compose profile `db`), in a second stack
-of its own (torn down after this module): the sample app keeps its notes there, they survive a
+of its own (torn down after this module): the suite's main app keeps its notes there, they survive a
 database restart, and with the database down the app's /health names it while the rest keeps
 serving."""
 
@@ -105,3 +105,4 @@ def test_the_database_refuses_to_start_without_a_password(db):
     result = db.compose("run", "--rm", "--no-deps", "-e", "POSTGRES_PASSWORD=", "postgres", check=False)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD is empty" in result.stdout + result.stderr
+

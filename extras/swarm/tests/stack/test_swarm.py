@@ -5,7 +5,7 @@ removed with nothing left behind.
 
 The swarm is this node's: initialised only if there is none, and left only if this module made it.
 The stack has a name of its own and an ephemeral port (HTTP_PORT=0), so it never meets a
-`make swarm-up` stack; the images are the ones `make test` built (IMAGE_PREFIX).
+`make swarm-up` stack; the images are the ones `make test` built (harness.SUITE_IMAGES).
 """
 
 import contextlib
@@ -22,14 +22,24 @@ import uuid
 import docker
 import pytest
 import requests
-from harness import BUSY_WORKERS, ROOT, WRITE_FILES, compose_as_shipped, post_note, wait_until
+from harness import (
+    BUSY_WORKERS,
+    ROOT,
+    SUITE,
+    SUITE_IMAGES,
+    WRITE_FILES,
+    compose_as_shipped,
+    post_note,
+    wait_until,
+)
 from load import Load, not_200_is_a_failure
 from stack_fixtures import BROKEN_VASSAL, LAB_VASSAL, lab_code
 from test_deploy import VERSION_APP, VERSION_VASSAL, _derived_image
 
 pytestmark = pytest.mark.slow
 PATHS = ["/apps/api/", "/"]
-SWARM = [str(ROOT / "extras" / "swarm" / "swarm")]
+# The suite's checkout (harness.SUITE), as every test stack: its apps, no .env of yours.
+SWARM = [str(SUITE / "extras" / "swarm" / "swarm")]
 UPDATE_TIMEOUT_S = 120
 # supervisord's web UI and PostgreSQL are extras: where one is present, the stacks run it (its
 # overlay in COMPOSE_FILE, as make sets it), and its password's way from a swarm secret to its
@@ -77,7 +87,7 @@ class SwarmStack:
         """extras/swarm/swarm against this stack; the finished process."""
         return subprocess.run(
             [*SWARM, *args],
-            env={**os.environ, **self.env},
+            env={**os.environ, **SUITE_IMAGES, **self.env},
             capture_output=True,
             text=True,
             timeout=timeout,

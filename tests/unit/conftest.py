@@ -1,6 +1,0 @@
-"""The apps' unit tests import app/<name> as a package, without uWSGI or Docker."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
