@@ -27,6 +27,11 @@ command -v mmdebstrap >/dev/null || "$here/apt-install" mmdebstrap
 
 echo "base image $image: cannot be pulled; building it from $mirror ($suite, minbase, slimmed)"
 start=$SECONDS
+# Imported under a name of its own and tagged only once mmdebstrap succeeded: `docker import` takes
+# whatever it is given, so a failed build would otherwise leave an empty image that the next run
+# takes as present.
+partial="wsgi-stack-base-partial:$suite-$$"
+trap 'docker image rm --force "$partial" >/dev/null 2>&1 || true' EXIT
 mmdebstrap --quiet --variant=minbase --format=tar \
   --dpkgopt="$here/base-image/dpkg-excludes" \
   --aptopt="$here/base-image/apt-docker-clean" \
@@ -36,6 +41,7 @@ mmdebstrap --quiet --variant=minbase --format=tar \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' \
     --change "LABEL org.opencontainers.image.description=\"$image built locally from $mirror by mmdebstrap\"" \
-    - "$image" >/dev/null
+    - "$partial" >/dev/null
+docker tag "$partial" "$image"
 size=$(docker image inspect --format '{{.Size}}' "$image")
 echo "base image $image: built in $((SECONDS - start)) s, $((size / 1000000)) MB"
