@@ -1,4 +1,5 @@
-"""Behaviour 8: no root, read-only root filesystems, no capabilities, loopback-only by default."""
+"""Behaviour 8: no root, read-only root filesystems, no capabilities, loopback-only by default, logs
+that cannot fill the disk."""
 
 import json
 
@@ -48,3 +49,10 @@ def test_shared_volume_is_read_only_for_nginx(stack):
     code, output = stack.try_exec("nginx", "touch", "/run/uwsgi/written")
     assert code != 0
     assert "Read-only file system" in output
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_containers_log_is_rotated(stack, service):
+    # compose.yaml's x-logging at its defaults, LOG_MAX_SIZE and LOG_MAX_FILE (test_knobs.py: others).
+    log = stack.container(service).attrs["HostConfig"]["LogConfig"]
+    assert log == {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "5"}}

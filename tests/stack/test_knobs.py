@@ -18,6 +18,8 @@ KNOBS = {
     "APP_STOP_GRACE_PERIOD": "45",
     "NGINX_WORKER_PROCESSES": "3",
     "NGINX_CLIENT_MAX_BODY_SIZE": "2m",
+    "LOG_MAX_SIZE": "2m",
+    "LOG_MAX_FILE": "3",
 }
 OPTIONS_CODE = (Path(__file__).parent / "testapps" / "options.py").read_text()
 # A vassal of the shipped defaults, answering with its own options; and one that overrides a knob.
@@ -35,6 +37,12 @@ def tuned():
     with second_stack("knobs", env=KNOBS) as stack:
         stack.put_files("app", "/run/vassals/options-code", {"options.py": OPTIONS_CODE})
         yield stack
+
+
+@pytest.mark.parametrize("service", ["app", "nginx"])
+def test_log_knobs_reach_docker(tuned, service):
+    log = tuned.container(service).attrs["HostConfig"]["LogConfig"]
+    assert log["Config"] == {"max-size": "2m", "max-file": "3"}
 
 
 def test_uwsgi_knobs_reach_every_vassal(tuned):

@@ -106,3 +106,7 @@ def test_the_database_refuses_to_start_without_a_password(db):
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD is empty" in result.stdout + result.stderr
 
+
+def test_its_log_is_rotated_as_the_cores(db):
+    log = db.container("postgres").attrs["HostConfig"]["LogConfig"]
+    assert log == {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "5"}}
