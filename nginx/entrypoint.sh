@@ -78,6 +78,10 @@ done
 VASSAL_HEADER=${VASSAL_HEADER:-0}
 [[ $VASSAL_HEADER =~ ^[01]$ ]] || fail "VASSAL_HEADER='$VASSAL_HEADER' must be 0 or 1"
 
+# LOG_FORMAT: the access log's, text or json (access-log-text.conf, access-log-json.conf).
+LOG_FORMAT=${LOG_FORMAT:-text}
+[[ $LOG_FORMAT =~ ^(text|json)$ ]] || fail "LOG_FORMAT='$LOG_FORMAT' must be text or json"
+
 # UWSGI_TRANSPORT: how requests reach the vassals (transport/: unix, tcp or http).
 UWSGI_TRANSPORT=${UWSGI_TRANSPORT:-unix}
 [[ $UWSGI_TRANSPORT =~ ^(unix|tcp|http)$ ]] || fail "UWSGI_TRANSPORT='$UWSGI_TRANSPORT' must be unix, tcp or http"
@@ -117,6 +121,7 @@ for entry in "${entries[@]}"; do
 done
 envsubst '${NGINX_WORKER_PROCESSES}' <"$templates/main.conf.template" >"$out/main.conf"
 envsubst '${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_READ_TIMEOUT}' <"$templates/limits.conf.template" >"$out/limits.conf"
+cp "/etc/nginx/access-log-$LOG_FORMAT.conf" "$out/access-log.conf"
 cp "/etc/nginx/transport/$UWSGI_TRANSPORT.conf" "$out/vassal.conf"
 if [[ $UWSGI_TRANSPORT == tcp ]]; then
   cp /etc/nginx/transport/app-check-router.conf "$out/app-check.conf"
@@ -140,7 +145,7 @@ fi
 vassal_header=hidden
 [[ $VASSAL_HEADER == 0 ]] || vassal_header=shown
 echo "nginx: hosts ${names[*]} (/: $MAIN_APP)${APP_HOSTS:+; apps on hosts of their own: $APP_HOSTS}; trusted proxies: ${proxies[*]:-none}; X-Vassal $vassal_header"
-echo "nginx: transport $UWSGI_TRANSPORT; read timeout ${NGINX_READ_TIMEOUT} s; body limit $NGINX_CLIENT_MAX_BODY_SIZE; workers $NGINX_WORKER_PROCESSES"
+echo "nginx: transport $UWSGI_TRANSPORT; access log $LOG_FORMAT; read timeout ${NGINX_READ_TIMEOUT} s; body limit $NGINX_CLIENT_MAX_BODY_SIZE; workers $NGINX_WORKER_PROCESSES"
 
 # The extras' start-up hooks (extras/NAME/nginx/etc/nginx/entrypoint.d/*.sh, laid into the image),
 # sourced so they can use fail, $templates and $out: each checks its own knobs and renders into

@@ -44,6 +44,11 @@ knob_int UWSGI_BUFFER_SIZE 65535 4096 65535
 knob_int UWSGI_LISTEN 1024 1 65535
 knob_int UWSGI_RELOAD_ON_RSS 0 0 1048576
 knob_int APP_STOP_GRACE_PERIOD 40 1 86400
+# The vassals' log lines: text ([NAME] …) or JSON objects (uwsgi/vassal-defaults.ini).
+LOG_FORMAT=${LOG_FORMAT:-text}
+[[ $LOG_FORMAT =~ ^(text|json)$ ]] || knob_fail "LOG_FORMAT='$LOG_FORMAT' must be text or json"
+unset VASSAL_LOG_JSON
+[[ $LOG_FORMAT == text ]] || export VASSAL_LOG_JSON=1
 # 1 (extras/swarm sets it): this container takes the traffic at its first healthy check itself
 # (uwsgi/healthcheck.py), where scripts/deploy would run `uwsgi-traffic take`.
 [[ ${APP_TAKE_TRAFFIC_WHEN_HEALTHY:-0} =~ ^[01]$ ]] ||

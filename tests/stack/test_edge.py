@@ -105,12 +105,17 @@ def test_request_id_reaches_the_app_the_log_and_the_client(stack, http):
     request_id = response.headers["X-Request-ID"]
     assert REQUEST_ID.match(request_id)
     assert response.json()["request_id"] == request_id
-    # The access log is buffered (flushed every second).
-    wait_until(
-        lambda: f"request_id={request_id}" in stack.container("nginx").logs(tail=500).decode(),
+    # The access log (LOG_FORMAT=text) is buffered (flushed every second).
+    (line,) = wait_until(
+        lambda: [
+            line
+            for line in stack.container("nginx").logs(tail=500).decode().splitlines()
+            if f"request_id={request_id}" in line
+        ],
         10,
         "the request id in nginx's access log",
     )
+    assert " app=main request_time=" in line and " upstream_time=" in line
 
 
 @pytest.mark.parametrize("path", ["/apps/api/", "/static/style.css", "/no-such-page"])

@@ -1,10 +1,12 @@
 """The uWSGI and nginx knobs from .env: a stack started with values other than the defaults runs with
 them (read back from the live processes), and a bad value stops the stack with a line naming it."""
 
+import json
+import uuid
 from pathlib import Path
 
 import pytest
-from harness import HttpClient, Stack
+from harness import HttpClient, Stack, wait_until
 from stack_fixtures import second_stack
 
 KNOBS = {
@@ -20,6 +22,7 @@ KNOBS = {
     "NGINX_CLIENT_MAX_BODY_SIZE": "2m",
     "LOG_MAX_SIZE": "2m",
     "LOG_MAX_FILE": "3",
+    "LOG_FORMAT": "json",
 }
 OPTIONS_CODE = (Path(__file__).parent / "testapps" / "options.py").read_text()
 # A vassal of the shipped defaults, answering with its own options; and one that overrides a knob.
@@ -43,6 +46,38 @@ def tuned():
 def test_log_knobs_reach_docker(tuned, service):
     log = tuned.container(service).attrs["HostConfig"]["LogConfig"]
     assert log["Config"] == {"max-size": "2m", "max-file": "3"}
+
+
+def test_log_format_json_makes_each_request_and_each_app_line_an_object(tuned):
+    probe = f"/apps/api/?probe={uuid.uuid4().hex}"
+    # What the client sent is escaped: the line stays one valid object.
+    agent = 'a "quoted" agent\\'
+    response = HttpClient(tuned).get(probe, headers={"User-Agent": agent})
+    assert response.status_code == 200
+
+    def access_line():
+        # The access log is buffered (flushed every second).
+        lines = tuned.container("nginx").logs(tail=500).decode().splitlines()
+        return [json.loads(line) for line in lines if probe in line]
+
+    (entry,) = wait_until(access_line, 10, "the request in nginx's JSON access log")
+    assert set(entry) >= {"time", "upstream_time", "client", "user_agent", "protocol"}
+    assert (entry["request_id"], entry["app"], entry["method"], entry["path"]) == (
+        response.headers["X-Request-ID"],
+        "api",
+        "GET",
+        probe,
+    )
+    assert (entry["status"], entry["bytes"], entry["user_agent"]) == (200, len(response.content), agent)
+    assert 0 <= float(entry["upstream_time"]) <= entry["request_time"] < 10
+    # uWSGI's lines for each app: objects naming it (what the app prints goes the same way).
+    app_lines = [
+        json.loads(line)
+        for line in tuned.container("app").logs().decode().splitlines()
+        if line.startswith('{"time":')
+    ]
+    assert {"api", "main"} <= {line["app"] for line in app_lines}
+    assert any(line["msg"].startswith("WSGI app 0 (mountpoint=") for line in app_lines)
 
 
 def test_uwsgi_knobs_reach_every_vassal(tuned):
@@ -153,6 +188,8 @@ def test_nginx_runs_with_the_knobs(tuned):
         ("nginx", {"APP_HOSTS": "api=localhost"}, "APP_HOSTS: localhost is in SERVER_NAMES too"),
         ("nginx", {"APP_HOSTS": "api=a.localhost main=a.localhost"}, "a.localhost is named for api and main"),
         ("nginx", {"MAIN_APP": "no/such"}, "MAIN_APP='no/such' is not an app's name"),
+        ("nginx", {"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' must be text or json"),
+        ("app", {"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' must be text or json"),
     ],
 )
 def test_a_bad_knob_stops_its_container_with_a_line_naming_it(stack, service, knobs, message):
