@@ -279,6 +279,16 @@ class Stack:
             interval=0.5,
         )
 
+    def wait_running(self, program="uwsgi-emperor", timeout=10):
+        """Wait until supervisord calls `program` RUNNING: healthy apps can come before that, since
+        a program is STARTING for its first startsecs (2 s: supervisor/supervisord.conf)."""
+        wait_until(
+            lambda: self.try_exec("app", "supervisorctl", "status", program)[1].split()[1:2] == ["RUNNING"],
+            timeout,
+            f"supervisord to call {program} RUNNING",
+            interval=0.5,
+        )
+
     def wait_unhealthy(self, timeout, interval):
         """Wait for the app container's health check to fail; its health (Log[-1] names the app)."""
         return wait_until(

@@ -2,12 +2,14 @@
 
 
 def test_supervisorctl_shows_the_emperor_running(stack):
+    stack.wait_running()
     code, output = stack.try_exec("app", "supervisorctl", "status", "uwsgi-emperor")
     assert code == 0, output
     assert output.split()[:2] == ["uwsgi-emperor", "RUNNING"]
 
 
 def test_make_status_shows_the_emperor_running(stack):
+    stack.wait_running()
     assert "uwsgi-emperor                    RUNNING" in stack.make("status")
 
 

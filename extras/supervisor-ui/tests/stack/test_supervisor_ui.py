@@ -102,6 +102,7 @@ def test_the_overlay_publishes_on_127_0_0_1_only(stack):
 
 
 def test_make_supervisorctl_passes_any_command_through(stack):
+    stack.wait_running()
     assert "uwsgi-emperor                    RUNNING" in stack.make(
         "supervisorctl", env={"ARGS": "status uwsgi-emperor"}
     )
@@ -151,6 +152,7 @@ def test_no_credentials_no_access(ui):
 
 def test_the_status_page_and_xml_rpc_work_with_credentials(ui):
     stack, password = ui
+    stack.wait_running()
     page = requests.get(_url(stack), auth=(USER, password), timeout=10)
     assert page.status_code == 200
     assert "uwsgi-emperor" in page.text
