@@ -94,7 +94,7 @@ def test_emperor_gone_fatal_restarts_the_container(stack, http, fault_report):
     assert "exit-on-fatal: PROCESS_STATE_FATAL" in logs
     # From the kill to FATAL: every restart failed (none counted as started, which would reset the
     # retries: supervisor/supervisord.conf, startsecs), startretries (2) of them after the first.
-    after_kill = logs.split("exited: uwsgi-emperor (terminated by SIGKILL", 1)[1]
+    after_kill = logs.rsplit("exited: uwsgi-emperor (terminated by SIGKILL", 1)[1]
     until_fatal = after_kill.split("gave up: uwsgi-emperor entered FATAL state", 1)[0]
     assert "success: uwsgi-emperor entered RUNNING" not in until_fatal
     assert until_fatal.count("spawned: 'uwsgi-emperor'") == 3

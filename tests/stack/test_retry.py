@@ -6,13 +6,22 @@ import time
 import uuid
 
 import pytest
-from harness import wait_until
+from harness import WORKERS, wait_until
+
+
+def _settled(stack):
+    workers = stack.vassal_stats("lab")["workers"]
+    alive = stack.vassal_processes("lab")["workers"]
+    return len(workers) == WORKERS and all(w["status"] == "idle" and w["pid"] in alive for w in workers)
 
 
 def _drop_in_flight(stack, http, lab, method):
     """Send `method` to a 2 s request of the lab vassal, SIGKILL the worker handling it at once;
     return the response and how long it took."""
     answer, token = {}, uuid.uuid4().hex
+    # From a settled vassal: the kill of the test before may still be in uWSGI's respawn throttle
+    # ("worker respawning too fast", 2 s), in which a request was seen to end 200 after the kill.
+    wait_until(lambda: _settled(stack), 15, "the lab vassal's workers to be up and idle", 0.2)
 
     def request():
         started = time.monotonic()
