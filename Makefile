@@ -9,7 +9,7 @@ SHELL := bash
 -include .env
 # Knobs read by scripts (scripts/deploy, scripts/base-image.sh, an extra's) rather than by
 # Compose: passed on when set, in .env or on the command line; unset, each script's default holds.
-SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR UWSGI_TRANSPORT
+SCRIPT_KNOBS := DEPLOY_HEALTH_TIMEOUT DEBIAN_MIRROR UWSGI_TRANSPORT BACKUP_DIR FORCE
 BASE_IMAGE ?= debian:trixie-slim
 # The app image's Python: the python3 of the Debian release that ships it (X.Y:RELEASE), whose
 # image the app image starts from (APP_BASE_IMAGE; BASE_IMAGE when it is that release already).
@@ -236,8 +236,20 @@ requirements: tools ## Re-pin every requirements.txt (versions and hashes) from 
 	for pins in $(IMAGE_PINS); do scripts/pin --image $(PYTHON_VERSION) $$pins.in $$pins.txt; done
 	for pins in $(HOST_PINS); do scripts/pin $$pins.in $$pins.txt; done
 
+# `make backup` while serving; `make restore FILE=backups/wsgi-stack-….tar.gz` (FORCE=1: no
+# question over a running stack). docs/data.md, "Backups".
+.PHONY: backup
+backup: tools ## Archive the apps' data (and PostgreSQL's, with db) while serving: backups/wsgi-stack-DATE.tar.gz
+	@scripts/backup
+
+.PHONY: restore
+restore: tools ## Put a backup back: make restore FILE=… (asks first over a running stack; FORCE=1 does not)
+	$(if $(FILE),,@echo 'make restore: give the archive, e.g. make restore FILE=backups/wsgi-stack-20261208T010000Z.tar.gz' >&2; exit 2)
+	@scripts/restore "$(FILE)"
+
 .PHONY: clean
 clean: ## Remove the stack, its volumes and images, the tests' images, and the tool virtualenv
 	if [ -x $(VENV)/bin/python ]; then $(COMPOSE) down --volumes --remove-orphans --rmi all; fi
-	if [ -d $(SUITE) ]; then IMAGE_TAG=$(SUITE_TAG) $(SUITE_COMPOSE) down --rmi all; fi
+	@# The tests' images, unless .tools is a link to another checkout's (a test's copy of this one).
+	if [ -d $(SUITE) ] && [ ! -L .tools ]; then IMAGE_TAG=$(SUITE_TAG) $(SUITE_COMPOSE) down --rmi all; fi
 	rm -rf .tools .pytest_cache .ruff_cache

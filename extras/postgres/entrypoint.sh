@@ -22,6 +22,14 @@ if [[ -z ${POSTGRES_PASSWORD:-} ]]; then
   exit 1
 fi
 
+# A cluster made by another major version cannot be opened by this one: say which, and how to move
+# it (extras/postgres/README.md, "Upgrading"), instead of PostgreSQL's own "incompatible" FATAL.
+major=$(postgres --version | sed -E 's/^[^0-9]* ([0-9]+)[.].*/\1/')
+if [[ -s $PGDATA/PG_VERSION && $(<"$PGDATA/PG_VERSION") != "$major" ]]; then
+  echo "postgres: the cluster in $PGDATA is PostgreSQL $(<"$PGDATA/PG_VERSION")'s and this image runs PostgreSQL $major: with an image of $(<"$PGDATA/PG_VERSION") running it, make backup; then remove the volume postgres-data, make up with $major and make restore FILE=… (extras/postgres/README.md, \"Upgrading\")" >&2
+  exit 1
+fi
+
 if [[ ! -s $PGDATA/PG_VERSION ]]; then
   echo "postgres: empty $PGDATA: creating the cluster (database and role 'app')"
   # Local (socket) connections: only the OS user `postgres`, as the superuser (make psql).

@@ -110,3 +110,34 @@ def test_the_database_refuses_to_start_without_a_password(db):
 def test_its_log_is_rotated_as_the_cores(db):
     log = db.container("postgres").attrs["HostConfig"]["LogConfig"]
     assert log == {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "5"}}
+
+
+def test_backup_and_restore_carry_the_database(db, tmp_path):
+    note = f"kept by the backup {secrets.token_hex(4)}"
+    post_note(db.base_url, note)
+    output = db.make("backup", env={"BACKUP_DIR": str(tmp_path)})
+    assert "postgres: database app, pg_dump of" in output
+    (archive,) = tmp_path.glob("wsgi-stack-*.tar.gz")
+    db.exec("postgres", "psql", "--dbname=app", "-c", "DELETE FROM notes")
+    assert note not in _get(db, "/notes").text
+    restored = db.run("make", "--no-print-directory", "restore", f"FILE={archive}", "FORCE=1", timeout=300)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "postgres: database app restored" in restored.stdout
+    assert note in _get(db, "/notes").text
+
+
+def test_a_cluster_of_another_major_version_stops_it_naming_both(db):
+    # The image's own major is 17 (POSTGRES_MAJOR); a cluster that says 15 is refused at once.
+    container = db.docker.containers.run(
+        db.container("postgres").image,
+        entrypoint=["sh", "-c", 'echo 15 > "$PGDATA/PG_VERSION" && exec postgres-entrypoint postgres'],
+        environment={"POSTGRES_PASSWORD": "unused"},
+        detach=True,
+    )
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 1
+        log = container.logs().decode()
+    finally:
+        container.remove(force=True)
+    assert "is PostgreSQL 15's and this image runs PostgreSQL 17" in log
+    assert "make backup" in log
