@@ -115,6 +115,7 @@ EXTRAS_TARGETS = {
     "bench": {"bench", "wrk", "lint-bench"},
     "gunicorn": {"lint-gunicorn"},
     "k8s": {"lint-kubernetes"},
+    "metrics": {"metrics-url", "lint-metrics"},
     "postgres": {"db-password", "psql", "postgres-image", "lint-postgres"},
     "supervisor-ui": {"supervisor-ui-url", "lint-supervisor-ui"},
     "swarm": {"swarm-up", "swarm-down", "lint-swarm"},
