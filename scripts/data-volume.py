@@ -2,8 +2,11 @@
 container (the running one, or a one-off), as the app user that owns /srv/data, with this file's
 text as `python3 -c` so that a restore does not depend on what the image holds.
 
+  check reads a tar stream on stdin and exits 1 naming the first entry load would refuse
   dump  writes /srv/data to stdout: every file as it is, but each SQLite database through SQLite's
-        backup API (a consistent copy while the apps write; its -wal and -shm files are not needed)
+        backup API (a consistent copy while the apps write; its -wal and -shm files are not needed),
+        copied first into a scratch directory on the volume itself (not /tmp: a tmpfs, whose
+        pages count against the app container's memory limit)
   load  replaces everything under /srv/data with the tar stream on stdin
 """
 
@@ -30,9 +33,11 @@ def is_sqlite(path):
 
 
 def dump(out):
-    with tarfile.open(fileobj=out, mode="w|") as tar, tempfile.TemporaryDirectory() as scratch:
+    with tarfile.open(fileobj=out, mode="w|") as tar, tempfile.TemporaryDirectory(dir=DATA) as scratch:
         for path in sorted(DATA.rglob("*")):
             name = str(path.relative_to(DATA))
+            if path == Path(scratch) or Path(scratch) in path.parents:
+                continue
             companion_of = next((name[: -len(s)] for s in SQLITE_COMPANIONS if name.endswith(s)), None)
             if companion_of and (DATA / companion_of).is_file() and is_sqlite(DATA / companion_of):
                 continue
@@ -50,6 +55,23 @@ def dump(out):
                 tar.add(path, arcname=name, recursive=False)
 
 
+def refusal(member):
+    """Why load() would not extract this entry, or None: names and links stay under DATA."""
+    for name in (member.name, member.linkname if (member.issym() or member.islnk()) else ""):
+        if name.startswith("/") or ".." in Path(name).parts:
+            return f"{member.name!r} points outside the data volume"
+    if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+        return f"{member.name!r} is neither a file, a directory nor a link"
+    return None
+
+
+def check(source):
+    with tarfile.open(fileobj=source, mode="r|") as tar:
+        for member in tar:
+            if reason := refusal(member):
+                sys.exit(f"data: the archive cannot be restored: {reason}")
+
+
 def load(source):
     for path in DATA.iterdir():
         if path.is_dir() and not path.is_symlink():
@@ -58,14 +80,14 @@ def load(source):
             path.unlink()
     with tarfile.open(fileobj=source, mode="r|") as tar:
         for member in tar:
-            # Files and directories under DATA only: no absolute names, `..`, links or devices.
-            parts = Path(member.name).parts
-            if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
-                sys.exit(f"data: refusing {member.name!r} in the archive")
+            if reason := refusal(member):
+                sys.exit(f"data: {reason}")
             tar.extract(member, DATA, **SAFE)
     print(f"data: restored {sum(1 for _ in DATA.rglob('*'))} entries in {DATA}", file=sys.stderr)
 
 
 if __name__ == "__main__":
     os.umask(0o077)
-    {"dump": lambda: dump(sys.stdout.buffer), "load": lambda: load(sys.stdin.buffer)}[sys.argv[1]]()
+    actions = {"dump": lambda: dump(sys.stdout.buffer), "load": lambda: load(sys.stdin.buffer)}
+    actions["check"] = lambda: check(sys.stdin.buffer)
+    actions[sys.argv[1]]()

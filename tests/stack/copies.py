@@ -18,9 +18,18 @@ import docker
 from harness import ROOT, SUITE, Stack
 from stack_fixtures import _stacks
 
-# Machine-local state a copy does without, and your own overlay (it may name your apps' secrets).
+# Machine-local state a copy does without, your own overlay (it may name your apps' secrets), and
+# your data: backups, Flask instance folders.
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".tools", ".env", "compose.override.yaml", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".git",
+    ".tools",
+    ".env",
+    "compose.override.yaml",
+    "backups",
+    "instance",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
 )
 # What in app/ is not an app: the image's scripts and pins, and the entry-style examples that
 # uwsgi/examples/ serve (tests/stack/test_entry_styles.py).

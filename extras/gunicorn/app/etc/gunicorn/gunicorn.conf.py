@@ -92,8 +92,8 @@ errorlog = "-"
 # also add, remove or kill workers), off the shared volume and private to the user app.
 control_socket = f"/run/vassals/{APP}.ctl"
 
-# nginx bounds the request line and each header (large_client_header_buffers 4 x 32 KB, nginx.conf);
-# gunicorn's own limits (4094, 8190 bytes, 100 fields) would refuse some that uWSGI accepts.
+# nginx bounds the request line and each header (large_client_header_buffers 2 x 18 KB, 100 lines,
+# nginx.conf); gunicorn's own limits (4094, 8190 bytes, 100 fields) would refuse some of those.
 limit_request_line = 0
 limit_request_field_size = 32768
 limit_request_fields = 32768
