@@ -32,7 +32,8 @@ PYTEST := $(VENV)/bin/pytest
 # stack passes (tests/stack/copies.py writes it). Its images are tagged SUITE_TAG.
 SUITE := .tools/suite
 SUITE_TAG := test
-SUITE_COMPOSE := $(COMPOSE) --project-directory $(SUITE) --project-name wsgi-stack-suite -f $(SUITE)/compose.yaml
+SUITE_PROJECT := wsgi-stack-suite
+SUITE_COMPOSE := $(COMPOSE) --project-directory $(SUITE) --project-name $(SUITE_PROJECT) -f $(SUITE)/compose.yaml
 # What `make requirements` pins: for the app image's Python (IMAGE_PINS) or the host's (HOST_PINS).
 IMAGE_PINS := app/requirements $(patsubst %.in,%,$(wildcard app/*/requirements.in))
 HOST_PINS := tests/requirements
@@ -207,7 +208,7 @@ test test-fast test-images: export IMAGE_TAG := $(SUITE_TAG)
 test-images: tools base-image ## Write the suite's checkout (.tools/suite) and build the images the tests start from
 	$(VENV)/bin/python tests/stack/copies.py $(SUITE)
 	$(SUITE_COMPOSE) build
-	docker image prune --force --filter label=com.docker.compose.project=wsgi-stack-suite
+	docker image prune --force --filter label=com.docker.compose.project=$(SUITE_PROJECT)
 
 .PHONY: test
 test: test-images $(TEST_NEEDS) ## Run every test: the apps' unit tests, then the real stack under a throwaway project

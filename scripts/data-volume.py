@@ -88,6 +88,5 @@ def load(source):
 
 if __name__ == "__main__":
     os.umask(0o077)
-    actions = {"dump": lambda: dump(sys.stdout.buffer), "load": lambda: load(sys.stdin.buffer)}
-    actions["check"] = lambda: check(sys.stdin.buffer)
-    actions[sys.argv[1]]()
+    action = {"check": check, "dump": dump, "load": load}[sys.argv[1]]
+    action(sys.stdout.buffer if action is dump else sys.stdin.buffer)

@@ -62,8 +62,4 @@ def test_emperor_killed_is_restarted_by_supervisord_within_5_s(stack, http, faul
         recovery = _recovered(load, http, fault_at)
     fault_report("the emperor SIGKILLed", load.result, recovery)
     assert recovery is not None and recovery <= 5.0, f"serving again after {recovery} s"
-    wait_until(
-        lambda: "RUNNING" in stack.exec("app", "supervisorctl", "status", "uwsgi-emperor"),
-        10,
-        "supervisord to report the emperor RUNNING",
-    )
+    stack.wait_running()
